@@ -1,0 +1,3 @@
+from roo_usage.cli import main
+
+raise SystemExit(main())
