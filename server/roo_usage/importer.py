@@ -1,0 +1,283 @@
+"""Incremental import of editor storage into the ledger.
+
+A scan reads each storage folder's task history, then every task folder whose files changed
+since the last scan (size and mtime, remembered in ``scan-state.json`` beside the ledger), and
+commits what changes in batches. Unchanged folders cost one ``stat`` per file. Tasks that vanished
+from both the folder and the history are marked deleted; their usage stays. Only one process
+imports at a time (``import.lock``); the others learn the result from the ledger's journal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+
+from roo_usage.accounting import settle_deletions
+from roo_usage.ledger import Ledger, TaskKey
+from roo_usage.ledger.files import write_atomic
+from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta
+from roo_usage.sources.discovery import StorageFolder
+from roo_usage.sources.history import read_history
+from roo_usage.sources.task_folder import UnreadableFile, read_task
+
+log = logging.getLogger("roo_usage.importer")
+
+SCAN_STATE_NAME = "scan-state.json"
+IMPORT_LOCK_NAME = "import.lock"
+TASK_FILES = (
+    "ui_messages.json",
+    "api_conversation_history.json",
+    "history_item.json",
+    "task_metadata.json",
+)
+BATCH_TASKS = 250
+BATCH_REQUESTS = 20_000
+
+Progress = Callable[[int, int], None]
+Signature = list[int]
+
+
+@dataclass
+class ImportReport:
+    revision: int = 0
+    tasks_added: int = 0
+    tasks_updated: int = 0
+    requests_added: int = 0
+    requests_updated: int = 0
+    tasks_deleted: int = 0
+    files_scanned: int = 0
+    files_unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[tuple[str, str, int]] = field(default_factory=list)  # (source, path, tasks)
+    busy: bool = False  # another process was importing; nothing was done here
+    changed: set[TaskKey] = field(default_factory=set)  # tasks whose ledger entry changed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "revision": self.revision,
+            "tasksAdded": self.tasks_added,
+            "tasksUpdated": self.tasks_updated,
+            "requestsAdded": self.requests_added,
+            "requestsUpdated": self.requests_updated,
+            "tasksDeleted": self.tasks_deleted,
+            "filesScanned": self.files_scanned,
+            "filesUnchanged": self.files_unchanged,
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "sources": [{"source": s, "path": p, "tasks": n} for s, p, n in self.sources],
+            "busy": self.busy,
+        }
+
+
+def _signature(folder: Path) -> Signature:
+    """Size and mtime of each task file (missing files count as -1)."""
+    sig: Signature = []
+    for name in TASK_FILES:
+        try:
+            st = os.stat(folder / name)
+            sig += [st.st_size, st.st_mtime_ns]
+        except FileNotFoundError:
+            sig += [-1, -1]
+    return sig
+
+
+class Importer:
+    """Imports storage folders into a ledger, skipping what has not changed."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        storages: Iterable[StorageFolder],
+        *,
+        guard: AbstractContextManager[Any] | None = None,
+        on_commit: Callable[[set[TaskKey]], None] | None = None,
+    ) -> None:
+        """``guard`` is held around every use of the ledger (parsing runs outside it), and
+        ``on_commit`` is called inside it after each committed batch."""
+        self.ledger = ledger
+        self.storages = list(storages)
+        self.guard = guard or nullcontext()
+        self.on_commit = on_commit
+        self._state_path = ledger.home / SCAN_STATE_NAME
+        self._lock = FileLock(str(ledger.home / IMPORT_LOCK_NAME), mode=0o600)
+
+    def scan(
+        self,
+        *,
+        wait: bool = True,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        only: set[Path] | None = None,
+    ) -> ImportReport:
+        """Scan every storage folder, or only the task folders in ``only``. With
+        ``wait=False``, return at once if another process is importing (``report.busy``)."""
+        try:
+            self._lock.acquire(timeout=-1 if wait else 0)
+        except Timeout:
+            return ImportReport(revision=self.ledger.revision, busy=True)
+        try:
+            return self._scan_locked(progress, cancelled, only)
+        finally:
+            self._lock.release()
+
+    def _load_scan_state(self) -> dict[str, dict[str, Signature]]:
+        try:
+            data = orjson.loads(self._state_path.read_bytes())
+            if isinstance(data, dict) and data.get("version") == 1:
+                return dict(data["storages"])
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+            pass  # a lost or damaged scan state only costs a full re-read
+        return {}
+
+    def _scan_locked(
+        self,
+        progress: Progress | None,
+        cancelled: Callable[[], bool] | None,
+        only: set[Path] | None,
+    ) -> ImportReport:
+        report = ImportReport()
+        scan_state = self._load_scan_state()
+        batch = _Batch(self, report)
+        work: list[tuple[StorageFolder, dict[str, TaskMeta], list[Path]]] = []
+        for storage in self.storages:
+            history = read_history(storage)
+            folders = _task_folders(storage.tasks_dir)
+            if only is not None:
+                folders = [f for f in folders if f in only]
+            work.append((storage, history, folders))
+        total = sum(len(folders) for _, _, folders in work)
+        done = 0
+        for storage, history, folders in work:
+            key = str(storage.path)
+            previous = scan_state.get(key, {})
+            current: dict[str, Signature] = {}
+            seen: set[str] = set()
+            for folder in folders:
+                if cancelled and cancelled():
+                    break
+                task_id = folder.name
+                seen.add(task_id)
+                signature = _signature(folder)
+                done += 1
+                if previous.get(task_id) == signature:
+                    current[task_id] = signature
+                    report.files_unchanged += 1
+                    continue
+                try:
+                    parsed = read_task(folder, storage.source, history.get(task_id))
+                except UnreadableFile as exc:
+                    report.skipped.append((str(exc.path), exc.reason))
+                    continue  # no signature kept: retried at the next scan
+                except OSError as exc:
+                    report.skipped.append((str(folder), f"unreadable: {exc.strerror or exc}"))
+                    continue
+                report.files_scanned += 1
+                current[task_id] = signature
+                batch.add_task(parsed)
+                if progress and done % 50 == 0:
+                    progress(done, total)
+            # Tasks listed in the history whose folder is gone still count, with their totals.
+            listed = [meta for task_id, meta in history.items() if task_id not in seen]
+            for meta in listed:
+                meta.exists = True
+                meta.storage = meta.storage or key
+            batch.add_metas(listed)
+            seen.update(history)
+            if only is not None:  # a partial scan: keep what it did not look at
+                scan_state[key] = previous | current
+                continue
+            if storage.tasks_dir.is_dir() and not (cancelled and cancelled()):
+                with self.guard:
+                    gone = self._vanished(storage, key, seen, report)
+                batch.add_metas(gone)
+            scan_state[key] = current
+            report.sources.append((storage.source.value, key, len(seen)))
+        batch.flush()
+        if progress:
+            progress(total, total)
+        write_atomic(self._state_path, orjson.dumps({"version": 1, "storages": scan_state}))
+        with self.guard:
+            report.revision = self.ledger.revision
+        return report
+
+    def _vanished(
+        self, storage: StorageFolder, key: str, seen: set[str], report: ImportReport
+    ) -> list[TaskMeta]:
+        gone = []
+        for (source, task_id), task in self.ledger.state.tasks.items():
+            meta = task.meta
+            if source == storage.source and meta.storage == key and task_id not in seen:
+                if meta.exists is not False:
+                    gone.append(TaskMeta(source, task_id, exists=False))
+                    report.tasks_deleted += 1
+        return gone
+
+
+def _task_folders(tasks_dir: Path) -> list[Path]:
+    try:
+        entries = list(os.scandir(tasks_dir))
+    except OSError:
+        return []
+    return sorted(
+        Path(e.path)
+        for e in entries
+        if e.is_dir() and not e.name.startswith(("_", "."))
+    )
+
+
+class _Batch:
+    """Collects parsed tasks and commits them in bounded batches."""
+
+    def __init__(self, importer: Importer, report: ImportReport) -> None:
+        self.importer = importer
+        self.ledger = importer.ledger
+        self.report = report
+        self.metas: list[TaskMeta] = []
+        self.requests: list[RequestUsage] = []
+        self.mode_names: dict[str, str] = {}
+        self.tasks = 0
+
+    def add_task(self, parsed: ParsedTask) -> None:
+        if any(r.kind == Kind.DELETED for r in parsed.requests):
+            with self.importer.guard:
+                known = self.ledger.state.tasks.get(parsed.meta.key)
+                seen = list(known.requests.values()) if known else []
+            ledger_requests = {r.ts: r for r in seen if r.kind == Kind.REQUEST}
+            settle_deletions(parsed.requests, ledger_requests, parsed.message_ts)
+        self.metas.append(parsed.meta)
+        self.requests.extend(parsed.requests)
+        self.mode_names.update(parsed.mode_names)
+        self.tasks += 1
+        if self.tasks >= BATCH_TASKS or len(self.requests) >= BATCH_REQUESTS:
+            self.flush()
+
+    def add_metas(self, metas: list[TaskMeta]) -> None:
+        self.metas.extend(metas)
+        self.tasks += len(metas)
+        if self.tasks >= BATCH_TASKS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not (self.metas or self.requests or self.mode_names):
+            return
+        started = time.perf_counter()
+        with self.importer.guard:
+            before = {m.key for m in self.metas if m.key in self.ledger.state.tasks}
+            result = self.ledger.commit(self.metas, self.requests, self.mode_names)
+            if self.importer.on_commit:
+                self.importer.on_commit(result.changed)
+        self.report.tasks_added += result.tasks_added
+        self.report.requests_added += result.requests_added
+        self.report.requests_updated += result.requests_updated
+        self.report.tasks_updated += len(before & result.changed)
+        self.report.changed |= result.changed
+        log.debug("committed %d tasks in %.1f ms", self.tasks, (time.perf_counter() - started) * 1000)
+        self.metas, self.requests, self.mode_names, self.tasks = [], [], {}, 0

@@ -1,0 +1,413 @@
+"""The durable ledger: a JSON snapshot plus an append-only JSON Lines journal, shared by processes.
+
+Files in the ledger folder (0700; files 0600):
+
+- ``ledger.json``  the snapshot: a header, then one task per line (tasks with their requests).
+- ``journal.jsonl`` the journal: a header line naming the snapshot generation it extends, then
+  one line per committed update. A line is on disk (fsync'd) before the update is reported done.
+- ``ledger.lock``  the writers' lock.
+
+A writer takes the lock, first reads what others appended since it last looked (so it never
+writes back a stale copy), appends only what actually changes, and fsyncs. Readers follow the
+journal from their last offset, so picking up another process's update costs that update only.
+When the journal grows large it is compacted into a new snapshot generation. Every record merges
+monotonically and idempotently (see ``state``), so a replayed or duplicated line is harmless.
+
+A crash at any moment leaves files that load: a torn last journal line is the lost in-flight
+update (kept aside, then cut off); damaged files are set aside under a timestamped name, what can
+be read is recovered, and a warning is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock
+
+from roo_usage.ledger import codec
+from roo_usage.ledger.files import (
+    append_durably,
+    ensure_private_dir,
+    set_aside,
+    write_atomic,
+)
+from roo_usage.ledger.state import LedgerState, TaskKey, TaskState
+from roo_usage.records import RequestUsage, TaskMeta
+
+log = logging.getLogger("roo_usage.ledger")
+
+SNAPSHOT_NAME = "ledger.json"
+JOURNAL_NAME = "journal.jsonl"
+LOCK_NAME = "ledger.lock"
+LOCK_TIMEOUT_S = 60.0
+COMPACT_MIN_BYTES = 4 * 1024 * 1024
+
+
+class LedgerError(RuntimeError):
+    """The ledger cannot be used (e.g. written by a newer version, or not writable)."""
+
+
+@dataclass
+class CommitResult:
+    revision: int
+    changed: set[TaskKey] = field(default_factory=set)
+    tasks_added: int = 0
+    requests_added: int = 0
+    requests_updated: int = 0
+
+
+@dataclass
+class _Journal:
+    generation: int = 0
+    inode: int = 0
+    offset: int = 0  # bytes consumed (always at a line boundary)
+
+
+class Ledger:
+    """A ledger folder opened by this process. Not thread-safe: use it from one thread."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.snapshot_path = home / SNAPSHOT_NAME
+        self.journal_path = home / JOURNAL_NAME
+        self.state = LedgerState()
+        self.warnings: list[str] = []
+        self._generation = 0
+        self._snapshot_bytes = 0
+        self._journal = _Journal()
+        self._last_changed: set[TaskKey] = set()
+        self._lock = FileLock(str(home / LOCK_NAME), timeout=LOCK_TIMEOUT_S, mode=0o600)
+
+    # ----------------------------------------------------------------- opening and reading
+
+    @classmethod
+    def open(cls, home: Path) -> Ledger:
+        """Open (creating if needed) the ledger in ``home`` and load it."""
+        ensure_private_dir(home)
+        ledger = cls(home)
+        if not ledger.snapshot_path.exists() and not ledger.journal_path.exists():
+            with ledger._lock:
+                if not ledger.snapshot_path.exists() and not ledger.journal_path.exists():
+                    ledger._write_generation(1)
+        ledger._load()
+        return ledger
+
+    @property
+    def revision(self) -> int:
+        return self.state.revision
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        log.warning("%s", message)
+
+    def _load(self) -> None:
+        """Load snapshot and journal; recover (under the lock) from damage or a torn generation."""
+        for _ in range(3):
+            damage = self._try_load()
+            if damage is None:
+                return
+            if damage == "race":  # compaction happened between our two reads: read again
+                continue
+            with self._lock:
+                damage = self._try_load()
+                if damage is None:
+                    return
+                self._recover()
+                return
+        with self._lock:
+            if self._try_load() is not None:
+                self._recover()
+
+    def _try_load(self) -> str | None:
+        """Load into a fresh state. Returns None when clean, else what was wrong."""
+        self.state = LedgerState()
+        try:
+            header, rows = self._read_snapshot()
+        except FileNotFoundError:
+            return "missing snapshot"
+        except (codec.RecordError, orjson.JSONDecodeError, OSError) as exc:
+            if isinstance(exc, codec.RecordError) and "newer" in str(exc):
+                raise LedgerError(str(exc)) from exc
+            return f"snapshot unreadable: {exc}"
+        self._generation = int(header.get("generation", 0))
+        self.state.mode_names.update(header.get("modeNames") or {})
+        self.state.revision = int(header.get("revision", 0))
+        bad_rows = self._apply_snapshot_rows(rows)
+        if bad_rows:
+            return f"{bad_rows} unreadable task rows in the snapshot"
+        try:
+            generation = self._journal_generation()
+        except FileNotFoundError:
+            return "missing journal"
+        except (orjson.JSONDecodeError, ValueError, OSError) as exc:
+            return f"journal header unreadable: {exc}"
+        if generation != self._generation:
+            return "race" if generation > self._generation else "stale journal"
+        self._journal = _Journal(generation=generation)
+        bad_lines = self._follow_journal()
+        if bad_lines:
+            return f"{bad_lines} unreadable journal lines"
+        return None
+
+    def _read_snapshot(self) -> tuple[dict[str, Any], Iterator[bytes] | list[Any]]:
+        data = self.snapshot_path.read_bytes()
+        self._snapshot_bytes = len(data)
+        lines = data.split(b"\n")
+        # Fast path: our own layout, one task per line (memory stays proportional to one task).
+        if len(lines) >= 3 and lines[0].startswith(b'{"header":') and lines[1] == b'"tasks":[':
+            header = orjson.loads(lines[0][len(b'{"header":') :].rstrip(b","))
+            header = codec.migrate_snapshot_header(header)
+            if lines[-1] == b"":
+                lines.pop()
+            if lines[-1] != b"]}":
+                raise codec.RecordError("snapshot is truncated")
+            return header, iter(lines[2:-1])
+        document = orjson.loads(data)
+        header = codec.migrate_snapshot_header(document["header"])
+        return header, list(document["tasks"])
+
+    def _apply_snapshot_rows(self, rows: Iterator[bytes] | list[Any]) -> int:
+        bad = 0
+        revision = self.state.revision
+        for row in rows:
+            try:
+                if isinstance(row, bytes):
+                    row = orjson.loads(row.rstrip(b","))
+                meta_row, request_rows = row
+                meta = codec.decode_meta(meta_row)
+                requests = [codec.decode_request(meta.source, meta.task_id, r) for r in request_rows]
+            except (codec.RecordError, orjson.JSONDecodeError, ValueError, TypeError):
+                bad += 1
+                continue
+            if meta.key in self.state.tasks:  # a duplicate row (hand-edited file): merge it
+                self.state.apply([meta], requests, None, revision)
+            else:
+                self.state.tasks[meta.key] = TaskState(meta, {r.ts: r for r in requests})
+        return bad
+
+    def _journal_generation(self) -> int:
+        with open(self.journal_path, "rb") as f:
+            first = f.readline()
+        header = orjson.loads(first)
+        if not isinstance(header, dict) or "generation" not in header:
+            raise ValueError("no journal header")
+        return int(header["generation"])
+
+    def _follow_journal(self) -> int:
+        """Apply complete journal lines past our offset. Returns how many lines were unreadable."""
+        with open(self.journal_path, "rb") as f:
+            stat = os.fstat(f.fileno())
+            self._journal.inode = stat.st_ino
+            f.seek(self._journal.offset)
+            data = f.read()
+        end = data.rfind(b"\n") + 1  # a partial last line is left for later (or is torn)
+        bad = 0
+        changed: set[TaskKey] = set()
+        lines = data[:end].split(b"\n")[:-1]
+        if self._journal.offset == 0:
+            lines = lines[1:]  # the header line
+        for line in lines:
+            try:
+                entry = orjson.loads(line)
+                tasks = [codec.decode_meta(m) for m in entry.get("t", ())]
+                requests = codec.decode_request_groups(entry.get("r", ()))
+                changed |= self.state.apply(tasks, requests, entry.get("n"), int(entry["rev"]))
+            except (codec.RecordError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                bad += 1
+        self._journal.offset += end
+        self._last_changed = changed
+        return bad
+
+    def refresh(self) -> set[TaskKey]:
+        """Pick up what other processes committed since we last looked; returns changed tasks."""
+        try:
+            stat = os.stat(self.journal_path)
+        except FileNotFoundError:
+            return self._reload()
+        if stat.st_ino != self._journal.inode or stat.st_size < self._journal.offset:
+            return self._adopt_new_generation()
+        if stat.st_size == self._journal.offset:
+            return set()
+        if self._follow_journal():
+            self._warn("the ledger journal has unreadable lines; recovering")
+            return self._reload()
+        return self._last_changed
+
+    def _adopt_new_generation(self) -> set[TaskKey]:
+        """The journal was replaced (compaction). Cheap when we had read all of the old one."""
+        try:
+            with open(self.snapshot_path, "rb") as f:
+                first = f.readline()
+            header = orjson.loads(first[len(b'{"header":') :].rstrip().rstrip(b","))
+            generation = self._journal_generation()
+        except (OSError, orjson.JSONDecodeError, ValueError):
+            return self._reload()
+        if (
+            generation == int(header.get("generation", -1))
+            and int(header.get("revision", -1)) == self.state.revision
+        ):
+            self._generation = generation
+            self._journal = _Journal(generation=generation)
+            if self._follow_journal():
+                return self._reload()
+            return self._last_changed
+        return self._reload()
+
+    def _reload(self) -> set[TaskKey]:
+        before = {key: (s.meta, len(s.requests)) for key, s in self.state.tasks.items()}
+        self._load()
+        return set(before) | set(self.state.tasks)
+
+    # ----------------------------------------------------------------- writing
+
+    def commit(
+        self,
+        tasks: Iterable[TaskMeta] = (),
+        requests: Iterable[RequestUsage] = (),
+        mode_names: dict[str, str] | None = None,
+    ) -> CommitResult:
+        """Merge records into the ledger durably. Only what changes anything is written."""
+        with self._lock:
+            changed = self.refresh()
+            self._prepare_journal_for_append()
+            changes = self.state.diff(tasks, requests, mode_names)
+            result = CommitResult(revision=self.state.revision, changed=changed)
+            if not changes:
+                return result
+            revision = self.state.revision + 1
+            entry: dict[str, Any] = {"rev": revision}
+            if changes.tasks:
+                entry["t"] = [codec.encode_meta(m) for m in changes.tasks]
+            if changes.requests:
+                entry["r"] = codec.encode_request_groups(changes.requests)
+            if changes.mode_names:
+                entry["n"] = changes.mode_names
+            line = orjson.dumps(entry) + b"\n"
+            append_durably(self.journal_path, line)
+            self._journal.offset += len(line)
+            result.changed |= self.state.apply(
+                changes.tasks, changes.requests, changes.mode_names, revision
+            )
+            result.revision = revision
+            result.tasks_added = changes.tasks_added
+            result.requests_added = changes.requests_added
+            result.requests_updated = changes.requests_updated
+            if self._journal.offset > max(COMPACT_MIN_BYTES, self._snapshot_bytes // 4):
+                self._compact()
+            return result
+
+    def _prepare_journal_for_append(self) -> None:
+        """Under the lock: make sure appending continues a clean journal of our generation."""
+        try:
+            size = os.stat(self.journal_path).st_size
+            generation = self._journal_generation()
+        except (FileNotFoundError, orjson.JSONDecodeError, ValueError):
+            size, generation = 0, -1
+        if generation != self._generation:
+            self._compact()  # the journal is stale or gone: start a clean generation
+            return
+        if size > self._journal.offset:
+            # A writer died mid-line while holding the lock: that update never completed.
+            with open(self.journal_path, "rb") as f:
+                f.seek(self._journal.offset)
+                tail = f.read()
+            aside = set_aside(self.journal_path, "torn", copy=True)
+            aside.write_bytes(tail)
+            with open(self.journal_path, "r+b") as f:
+                f.truncate(self._journal.offset)
+                os.fsync(f.fileno())
+            self._warn(f"an interrupted ledger update was discarded (kept in {aside.name})")
+
+    def compact(self) -> None:
+        """Fold the journal into a new snapshot generation (normally automatic)."""
+        with self._lock:
+            self.refresh()
+            self._compact()
+
+    def _compact(self) -> None:
+        self._write_generation(self._generation + 1)
+        self._journal = _Journal(generation=self._generation)
+        self._follow_journal()  # consume the new header line
+
+    def _write_generation(self, generation: int) -> None:
+        """Write snapshot ``generation`` from the state, then an empty journal extending it."""
+        header = {
+            "format": codec.FORMAT_NAME,
+            "schema": codec.SCHEMA_VERSION,
+            "generation": generation,
+            "revision": self.state.revision,
+            "modeNames": self.state.mode_names,
+        }
+        chunks = [b'{"header":' + orjson.dumps(header) + b",\n", b'"tasks":[\n']
+        rows = [
+            orjson.dumps(
+                [
+                    codec.encode_meta(task.meta),
+                    [codec.encode_request(r) for r in task.requests.values()],
+                ]
+            )
+            for task in self.state.tasks.values()
+        ]
+        if rows:
+            chunks.append(b",\n".join(rows) + b"\n")
+        chunks.append(b"]}\n")
+        self._snapshot_bytes = write_atomic(self.snapshot_path, chunks)
+        journal_header = {"format": "roo-usage-journal", "generation": generation}
+        write_atomic(self.journal_path, orjson.dumps(journal_header) + b"\n")
+        self._generation = generation
+
+    def _recover(self) -> None:
+        """Under the lock: keep damaged files aside, keep all that can be read, start clean."""
+        self.state = LedgerState()
+        generation = 0
+        recovered_from: list[str] = []
+        try:
+            header, rows = self._read_snapshot()
+            generation = int(header.get("generation", 0))
+            self.state.mode_names.update(header.get("modeNames") or {})
+            self.state.revision = int(header.get("revision", 0))
+            if self._apply_snapshot_rows(rows):
+                raise codec.RecordError("unreadable rows")
+        except FileNotFoundError:
+            pass
+        except codec.RecordError as exc:
+            if "newer" in str(exc):
+                raise LedgerError(str(exc)) from exc
+            recovered_from.append(self._salvage_snapshot())
+        except (orjson.JSONDecodeError, OSError, ValueError, TypeError):
+            recovered_from.append(self._salvage_snapshot())
+        if self.journal_path.exists():
+            try:
+                journal_generation = self._journal_generation()
+            except (orjson.JSONDecodeError, ValueError, OSError):
+                journal_generation = generation
+            if journal_generation >= generation:
+                self._journal = _Journal(generation=journal_generation)
+                if self._follow_journal() or self._journal.offset < os.path.getsize(
+                    self.journal_path
+                ):
+                    recovered_from.append(set_aside(self.journal_path, "damaged", copy=True).name)
+        self._generation = max(generation, self._journal.generation)
+        self._compact()
+        if recovered_from:
+            self._warn(
+                "the ledger had damaged files; they were kept as "
+                + ", ".join(recovered_from)
+                + f" and everything readable was recovered ({len(self.state.tasks)} tasks)"
+            )
+
+    def _salvage_snapshot(self) -> str:
+        """Move a damaged snapshot aside and apply every task row that still parses."""
+        aside = set_aside(self.snapshot_path, "damaged")
+        data = aside.read_bytes()
+        for line in data.split(b"\n"):
+            line = line.strip().rstrip(b",")
+            if line.startswith(b"[["):
+                self._apply_snapshot_rows([line])
+        return aside.name

@@ -1,0 +1,1 @@
+"""The language-server face of the core: protocol, handlers, watching and pushes."""
