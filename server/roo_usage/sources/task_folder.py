@@ -1,0 +1,373 @@
+"""Reading one task folder (``tasks/<id>/``) into ledger entries.
+
+``ui_messages.json`` holds the usage (one entry per usage-bearing message, identified by its
+``ts``); ``api_conversation_history.json`` (Roo family) and ``task_metadata.json`` (Cline) tell
+each request's mode and model; ``history_item.json`` (Roo >= 3.49) holds the task's metadata.
+Only ids, timestamps, numbers, modes and model names are kept: never prompts or message text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from roo_usage.accounting import (
+    RecordedUsage,
+    condense_usage,
+    normalize_usage,
+    parse_usage_text,
+    recorded_usage,
+)
+from roo_usage.records import Kind, ParsedTask, RequestUsage, Source, TaskMeta
+from roo_usage.sources.history import history_item_meta, merge_meta
+from roo_usage.sources.modes import ModeSignal, display_name, read_mode_signals
+
+UI_MESSAGES = "ui_messages.json"
+API_HISTORY = "api_conversation_history.json"
+HISTORY_ITEM = "history_item.json"
+TASK_METADATA = "task_metadata.json"
+
+# `say` values that carry usage JSON in `text`, and the entry kind each becomes
+_USAGE_SAYS = {
+    "api_req_started": Kind.REQUEST,
+    "api_req_deleted": Kind.DELETED,
+    "deleted_api_reqs": Kind.DELETED,
+    "subagent_usage": Kind.SUBAGENT,
+}
+
+
+class UnreadableFile(Exception):
+    """A file that exists but does not parse (usually caught mid-write): skip it, retry later."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """Cline's per-message ``modelInfo`` (or a ``task_metadata.json`` ``model_usage`` entry)."""
+
+    mode: str | None = None
+    model: str | None = None
+    provider: str | None = None
+
+
+@dataclass(slots=True)
+class _UsageMessage:
+    """A usage-bearing message while the task is being read (no text kept)."""
+
+    ts: int
+    kind: Kind
+    record: dict[str, Any]  # the usage fields (and apiProtocol) only
+    usage: RecordedUsage
+    info: ModelInfo | None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _ts(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return int(value)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _model_info(value: object) -> ModelInfo | None:
+    if not isinstance(value, Mapping):
+        return None
+    info = ModelInfo(
+        mode=_text(value.get("mode")),
+        model=_text(value.get("modelId")),
+        provider=_text(value.get("providerId")),
+    )
+    return info if info != ModelInfo() else None
+
+
+_KEPT_FIELDS = ("apiProtocol", "tokensIn", "tokensOut", "cacheWrites", "cacheReads", "cost")
+
+
+def _usage_record(text: object) -> dict[str, Any]:
+    record = parse_usage_text(text)
+    return {name: record[name] for name in _KEPT_FIELDS if name in record}
+
+
+def load_ui_messages(path: Path) -> list[Any] | None:
+    """The parsed message array of a ``ui_messages.json``; ``None`` when the file is absent.
+
+    Raises :class:`UnreadableFile` when it exists but is not a complete JSON array.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise UnreadableFile(path, f"cannot read: {error}") from error
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if not data.strip():
+        raise UnreadableFile(path, "empty file")
+    try:
+        messages = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        raise UnreadableFile(path, f"not valid JSON ({error})") from error
+    if not isinstance(messages, list):
+        raise UnreadableFile(path, "not a JSON array")
+    return messages
+
+
+def _load_optional_json(path: Path) -> Any:
+    """A metadata file's JSON, or ``None`` when missing or unreadable (it is only a hint)."""
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+
+
+def _cline_model_usage(folder: Path) -> list[tuple[int, ModelInfo]]:
+    metadata = _load_optional_json(folder / TASK_METADATA)
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("model_usage"), list):
+        return []
+    usage = []
+    for entry in metadata["model_usage"]:
+        if not isinstance(entry, dict) or (ts := _ts(entry.get("ts"))) is None:
+            continue
+        info = ModelInfo(
+            mode=_text(entry.get("mode")),
+            model=_text(entry.get("model_id")),
+            provider=_text(entry.get("model_provider_id")),
+        )
+        usage.append((ts, info))
+    usage.sort(key=lambda pair: pair[0])
+    return usage
+
+
+def _latest_before(
+    pairs: Sequence[tuple[int, Any]], keys: Sequence[int], ts: int, inclusive: bool
+) -> Any:
+    """The value of the last ``(ts, value)`` pair before ``ts`` (pairs sorted by ts, ``keys``
+    their ts)."""
+    index = bisect.bisect_right(keys, ts) if inclusive else bisect.bisect_left(keys, ts)
+    return pairs[index - 1][1] if index > 0 else None
+
+
+def _scan_messages(
+    messages: list[Any],
+) -> tuple[list[_UsageMessage], list[int], list[tuple[int, str]]]:
+    """Usage messages, every message ts, and ``switchMode`` tool asks ``(ts, slug)``."""
+    found: list[_UsageMessage] = []
+    all_ts: list[int] = []
+    switches: list[tuple[int, str]] = []
+    for message in messages:
+        if not isinstance(message, dict) or (ts := _ts(message.get("ts"))) is None:
+            continue
+        all_ts.append(ts)
+        say = message.get("say")
+        if message.get("type") == "ask" or "ask" in message and say is None:
+            if message.get("ask") == "tool":
+                tool = parse_usage_text(message.get("text"))
+                if tool.get("tool") == "switchMode" and (slug := _text(tool.get("mode"))):
+                    switches.append((ts, slug))
+            continue
+        if not isinstance(say, str):
+            continue
+        info = _model_info(message.get("modelInfo"))
+        if say in _USAGE_SAYS:
+            record = _usage_record(message.get("text"))
+            found.append(_UsageMessage(ts, _USAGE_SAYS[say], record, recorded_usage(record), info))
+        elif say == "condense_context":
+            usage = condense_usage(message.get("contextCondense"))
+            found.append(_UsageMessage(ts, Kind.CONDENSE, {}, usage, info))
+        elif say == "api_req_finished":
+            _merge_finished(found, _usage_record(message.get("text")))
+    all_ts.sort()
+    switches.sort(key=lambda pair: pair[0])
+    return found, all_ts, switches
+
+
+def _merge_finished(found: list[_UsageMessage], finished: dict[str, Any]) -> None:
+    """Old (2024) usage arrived in a separate ``api_req_finished``: merge it into the most
+    recent ``api_req_started`` that has no usage yet."""
+    usage = recorded_usage(finished)
+    if not usage.known:
+        return
+    for entry in reversed(found):
+        if entry.kind == Kind.REQUEST and not entry.usage.known:
+            entry.record = {**entry.record, **finished}
+            entry.usage = recorded_usage(entry.record)
+            return
+
+
+@dataclass(frozen=True, slots=True)
+class _Attribution:
+    mode: str | None
+    model: str | None
+    provider: str | None
+    protocol: str | None
+
+
+def _attribute(
+    found: list[_UsageMessage],
+    signals: list[ModeSignal],
+    switches: list[tuple[int, str]],
+    model_usage: list[tuple[int, ModelInfo]],
+    meta: TaskMeta,
+) -> list[_Attribution]:
+    """Mode, model, provider and protocol of each usage message (section 5 of the format doc).
+
+    Requests: the message's own ``modelInfo`` (Cline); Cline ``model_usage`` by ts; the Roo
+    user message sent in ``[request ts, next request ts)`` or, for a retry without one, the
+    previous request's; the latest ``switchMode`` before it; the task's last mode. Other
+    entries take what the request before them had.
+    """
+    request_ts = [entry.ts for entry in found if entry.kind == Kind.REQUEST]
+    signal_ts = [signal.ts for signal in signals]
+    switch_ts = [ts for ts, _ in switches]
+    usage_ts = [ts for ts, _ in model_usage]
+    result: list[_Attribution] = []
+    previous_request: _Attribution | None = None
+    strong: ModeSignal | None = None  # the latest request's own or inherited Roo signal
+    for entry in found:
+        info = entry.info
+        protocol = entry.record.get("apiProtocol")
+        protocol = protocol if isinstance(protocol, str) else None
+        if entry.kind != Kind.REQUEST and previous_request is not None:
+            result.append(
+                _Attribution(
+                    mode=previous_request.mode,
+                    model=previous_request.model,
+                    provider=info.provider if info and info.provider else previous_request.provider,
+                    protocol=protocol or previous_request.protocol,
+                )
+            )
+            continue
+        if entry.kind == Kind.REQUEST:
+            index = bisect.bisect_right(request_ts, entry.ts)
+            window_end = request_ts[index] if index < len(request_ts) else None
+            start = bisect.bisect_left(signal_ts, entry.ts)
+            if start < len(signals) and (window_end is None or signals[start].ts < window_end):
+                strong = signals[start]
+        usage_info: ModelInfo | None = _latest_before(model_usage, usage_ts, entry.ts, True)
+        mode = (
+            (info.mode if info else None)
+            or (usage_info.mode if usage_info else None)
+            or (strong.slug if strong else None)
+            or _latest_before(switches, switch_ts, entry.ts, False)
+            or meta.mode
+        )
+        model = (
+            (info.model if info else None)
+            or (usage_info.model if usage_info else None)
+            or (strong.model if strong else None)
+            or meta.model
+        )
+        provider = (info.provider if info else None) or (
+            usage_info.provider if usage_info else None
+        )
+        attribution = _Attribution(mode, model, provider, protocol)
+        if entry.kind == Kind.REQUEST:
+            previous_request = attribution
+        result.append(attribution)
+    return result
+
+
+def _unique_entries(entries: list[RequestUsage]) -> list[RequestUsage]:
+    """Entries with distinct ts: same-kind entries sharing a ts are summed (one identity);
+    an entry of another kind moves to the next free millisecond so no key collides."""
+    by_ts: dict[int, RequestUsage] = {}
+    for entry in entries:
+        same = by_ts.get(entry.ts)
+        if same is not None and same.kind == entry.kind:
+            same.known = same.known or entry.known
+            same.cost += entry.cost
+            same.tokens_in += entry.tokens_in
+            same.tokens_out += entry.tokens_out
+            same.cache_reads += entry.cache_reads
+            same.cache_writes += entry.cache_writes
+            continue
+        while entry.ts in by_ts:
+            entry.ts += 1
+        by_ts[entry.ts] = entry
+    return sorted(by_ts.values(), key=lambda entry: entry.ts)
+
+
+def _folder_meta(folder: Path, source: Source, history: TaskMeta | None) -> TaskMeta:
+    task_id = folder.name
+    meta = (
+        replace(history, source=str(source), task_id=task_id)
+        if history is not None
+        else TaskMeta(source=str(source), task_id=task_id)
+    )
+    item = _load_optional_json(folder / HISTORY_ITEM)
+    if isinstance(item, dict):
+        with contextlib.suppress(ValueError):  # an item without id tells nothing
+            meta = merge_meta(meta, history_item_meta(item, source))
+        meta.task_id = task_id
+    meta.storage = str(folder.parent.parent)
+    meta.exists = folder.is_dir()
+    return meta
+
+
+def read_task(folder: Path, source: Source, history: TaskMeta | None) -> ParsedTask:
+    """Read one task folder into its ledger entries and metadata.
+
+    Entries: one ``REQUEST`` per ``api_req_started`` (identity: its ts; a 2024-style
+    ``api_req_finished`` is merged into the latest started without usage), ``CONDENSE`` per
+    ``condense_context``, ``DELETED`` per ``api_req_deleted``/``deleted_api_reqs`` (raw marker
+    figures: the caller settles them with :func:`accounting.settle_deletions`), ``SUBAGENT``
+    per Cline ``subagent_usage``. ``meta`` is ``history`` merged with ``history_item.json`` and
+    the folder's own facts. A folder without ``ui_messages.json`` yields no entries.
+
+    Raises :class:`UnreadableFile` when ``ui_messages.json`` exists but does not parse.
+    """
+    meta = _folder_meta(folder, source, history)
+    messages = load_ui_messages(folder / UI_MESSAGES)
+    if messages is None:
+        return ParsedTask(meta=meta)
+    found, message_ts, switches = _scan_messages(messages)
+    if message_ts:
+        meta.first_ts = message_ts[0]
+        meta.last_ts = max(message_ts[-1], meta.last_ts or 0)
+
+    signals: list[ModeSignal] = []
+    model_usage: list[tuple[int, ModelInfo]] = []
+    if source == Source.CLINE:
+        model_usage = _cline_model_usage(folder)
+    elif found:
+        signals = read_mode_signals(folder / API_HISTORY)
+
+    entries = [
+        normalize_usage(
+            source,
+            meta.task_id,
+            entry.ts,
+            entry.usage,
+            kind=entry.kind,
+            api_protocol=attribution.protocol,
+            provider_id=attribution.provider,
+            mode=attribution.mode,
+            model=attribution.model,
+        )
+        for entry, attribution in zip(
+            found, _attribute(found, signals, switches, model_usage, meta), strict=True
+        )
+    ]
+    mode_names = {
+        signal.slug: display_name(signal.name) for signal in signals if signal.name is not None
+    }
+    return ParsedTask(
+        meta=meta,
+        requests=_unique_entries(entries),
+        mode_names=mode_names,
+        message_ts=message_ts,
+    )
