@@ -144,6 +144,10 @@ class Importer:
         only: set[Path] | None,
     ) -> ImportReport:
         report = ImportReport()
+        with self.guard:  # start from everything other processes have committed
+            report.changed = self.ledger.refresh()
+            if self.on_commit:
+                self.on_commit(report.changed)
         scan_state = self._load_scan_state()
         batch = _Batch(self, report)
         work: list[tuple[StorageFolder, dict[str, TaskMeta], list[Path]]] = []

@@ -135,6 +135,7 @@ class RooUsageServer(LanguageServer):
                 source_changed,
             )
             self.watcher.start()
+            self.on_ledger_changed()  # anything committed before the watch began
         except OSError as exc:  # e.g. inotify limits: keep serving, without live updates
             self.say(f"cannot watch files ({exc}); figures update on roo/rescan only")
             self.watcher = None
