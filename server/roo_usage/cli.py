@@ -7,22 +7,24 @@ does not exist.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import orjson
 
 from roo_usage import __version__
+from roo_usage.cells import unattributed_usage
 from roo_usage.importer import ImportReport
 from roo_usage.ledger import LedgerError
 from roo_usage.money import pico_to_text
 from roo_usage.records import UNKNOWN_MODE, UNKNOWN_MODEL
-from roo_usage.summary import Query, unattributed_usage
+from roo_usage.summary import Query
 from roo_usage.timezone import local_zone_name, parse_day, zone
 from roo_usage.tracker import Tracker, default_home, resolve_storages
 from roo_usage.views import render_summary
@@ -274,7 +276,7 @@ def export_rows(tracker: Tracker) -> list[dict[str, Any]]:
                     "taskDeleted": deleted,
                 }
             )
-        extra = unattributed_usage(task)
+        extra = unattributed_usage(task.requests.values(), meta)
         if any(extra):
             ts = meta.last_ts or meta.first_ts or 0
             rows.append(
@@ -302,17 +304,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not args.no_scan:
         _report_skipped(tracker.scan(progress=_progress))
     rows = export_rows(tracker)
-    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
-    try:
+    with contextlib.ExitStack() as stack:
+        out: TextIO = sys.stdout
+        if args.output:
+            out = stack.enter_context(open(args.output, "w", newline="", encoding="utf-8"))
         if args.format == "json":
             out.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         else:
             writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
-    finally:
-        if args.output:
-            out.close()
     return 0
 
 

@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from roo_usage.accounting import settle_deletions
 from roo_usage.ledger import Ledger, TaskKey
 from roo_usage.ledger.files import write_atomic
-from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta
+from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta, Totals
 from roo_usage.sources.discovery import StorageFolder
 from roo_usage.sources.history import read_history
 from roo_usage.sources.task_folder import UnreadableFile, read_task
@@ -39,6 +39,7 @@ TASK_FILES = (
     "history_item.json",
     "task_metadata.json",
 )
+MAX_FIGURE = 2**63 - 1  # figures are stored as 64-bit JSON integers
 BATCH_TASKS = 250
 BATCH_REQUESTS = 20_000
 
@@ -153,6 +154,9 @@ class Importer:
         work: list[tuple[StorageFolder, dict[str, TaskMeta], list[Path]]] = []
         for storage in self.storages:
             history = read_history(storage)
+            for meta in history.values():
+                if meta.reported is not None and not _storable(meta.reported):
+                    meta.reported = None  # an impossible total (damaged file) is not kept
             folders = _task_folders(storage.tasks_dir)
             if only is not None:
                 folders = [f for f in folders if f in only]
@@ -183,7 +187,15 @@ class Importer:
                 except OSError as exc:
                     report.skipped.append((str(folder), f"unreadable: {exc.strerror or exc}"))
                     continue
+                storable = [r for r in parsed.requests if _storable(r)]
+                if len(storable) < len(parsed.requests):
+                    dropped = len(parsed.requests) - len(storable)
+                    report.skipped.append(
+                        (str(folder), f"{dropped} entries with impossible figures")
+                    )
+                    parsed.requests = storable
                 report.files_scanned += 1
+                parsed.meta.storage = key  # the folder we scan is what "deleted" is judged by
                 current[task_id] = signature
                 batch.add_task(parsed)
                 if progress and done % 50 == 0:
@@ -192,7 +204,7 @@ class Importer:
             listed = [meta for task_id, meta in history.items() if task_id not in seen]
             for meta in listed:
                 meta.exists = True
-                meta.storage = meta.storage or key
+                meta.storage = key
             batch.add_metas(listed)
             seen.update(history)
             if only is not None:  # a partial scan: keep what it did not look at
@@ -218,11 +230,18 @@ class Importer:
         gone = []
         for (source, task_id), task in self.ledger.state.tasks.items():
             meta = task.meta
-            if source == storage.source and meta.storage == key and task_id not in seen:
-                if meta.exists is not False:
-                    gone.append(TaskMeta(source, task_id, exists=False))
-                    report.tasks_deleted += 1
+            in_this_folder = source == storage.source and meta.storage == key
+            if in_this_folder and task_id not in seen and meta.exists is not False:
+                gone.append(TaskMeta(source, task_id, exists=False))
+                report.tasks_deleted += 1
         return gone
+
+
+def _storable(figures: RequestUsage | Totals) -> bool:
+    """Do the figures fit the ledger (64-bit integers)? A damaged file can hold anything."""
+    values = (figures.cost, figures.tokens_in, figures.tokens_out, figures.cache_reads,
+              figures.cache_writes)  # fmt: skip
+    return all(0 <= v <= MAX_FIGURE for v in values)
 
 
 def _task_folders(tasks_dir: Path) -> list[Path]:
@@ -230,11 +249,7 @@ def _task_folders(tasks_dir: Path) -> list[Path]:
         entries = list(os.scandir(tasks_dir))
     except OSError:
         return []
-    return sorted(
-        Path(e.path)
-        for e in entries
-        if e.is_dir() and not e.name.startswith(("_", "."))
-    )
+    return sorted(Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(("_", ".")))
 
 
 class _Batch:
@@ -283,5 +298,7 @@ class _Batch:
         self.report.requests_updated += result.requests_updated
         self.report.tasks_updated += len(before & result.changed)
         self.report.changed |= result.changed
-        log.debug("committed %d tasks in %.1f ms", self.tasks, (time.perf_counter() - started) * 1000)
+        log.debug(
+            "committed %d tasks in %.1f ms", self.tasks, (time.perf_counter() - started) * 1000
+        )
         self.metas, self.requests, self.mode_names, self.tasks = [], [], {}, 0

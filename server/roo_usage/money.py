@@ -7,18 +7,23 @@ integer sums make every breakdown add up exactly to its total.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 
 PICO_PER_USD = 10**12
 _PICO = Decimal(1).scaleb(-12)
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def usd_to_pico(value: float | int | str | Decimal) -> int:
     """Convert a recorded USD amount (float, int or decimal string) to integer pico-dollars."""
     if isinstance(value, float):
         value = repr(value)
-    amount = Decimal(value).quantize(_PICO, rounding=ROUND_HALF_EVEN)
-    return int(amount.scaleb(12))
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise ValueError(f"not a finite amount: {value!r}")
+    # exact at any size (the default 28-digit context raised InvalidOperation above 1e16 USD)
+    pico = amount.scaleb(12, context=_EXACT)
+    return int(pico.to_integral_value(rounding=ROUND_HALF_EVEN, context=_EXACT))
 
 
 def pico_to_decimal(pico: int) -> Decimal:
@@ -46,4 +51,9 @@ def format_usd(pico: int) -> str:
     if abs(amount) >= Decimal("0.01"):
         return f"${amount.quantize(Decimal('0.01')):,}"
     digits = -amount.adjusted() + 1  # two significant digits
-    return f"${amount.quantize(Decimal(1).scaleb(-digits)):f}"
+    rounded = amount.quantize(Decimal(1).scaleb(-digits))
+    if rounded.adjusted() > amount.adjusted():  # rounded up to a power of ten: 0.00100 -> 0.0010
+        rounded = rounded.quantize(Decimal(1).scaleb(1 - digits))
+        if abs(rounded) >= Decimal("0.01"):
+            return f"${rounded.quantize(Decimal('0.01')):,}"
+    return f"${rounded:f}"

@@ -24,7 +24,9 @@ class Kind(StrEnum):
 
     REQUEST = "request"  # one `api_req_started`
     CONDENSE = "condense"  # a context-condensing call (`condense_context`): cost only
-    DELETED = "deleted"  # usage of requests removed from the file (`api_req_deleted`, `deleted_api_reqs`)
+    DELETED = (
+        "deleted"  # usage of requests removed from the file (`api_req_deleted`, `deleted_api_reqs`)
+    )
     SUBAGENT = "subagent"  # Cline `subagent_usage`
 
 

@@ -1,9 +1,10 @@
 """Aggregation: totals by scope and date range, broken down by mode, workspace, model and day.
 
 Money stays in integer pico-USD until the JSON is built, so every breakdown sums exactly to the
-totals. Each task's usage is first folded into *cells* keyed ``(mode, model, day)``; the index
-keeps those cells per task and refreshes only the tasks the ledger reports as changed, so a
-summary costs a pass over cells, never a re-read of the requests.
+totals. The index is built from each task's cells (``cells.py``) and kept current from the
+ledger's change sets: a changed task's old contribution is subtracted and its new one added.
+It keeps running totals for ``all`` (overall and per day, for date ranges), and the tasks of each
+workspace for ``current``, so a summary never walks the whole ledger.
 """
 
 from __future__ import annotations
@@ -11,18 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from roo_usage.ledger import LedgerState, TaskKey, TaskState
+from roo_usage.cells import FIGURES, FIRST_FIGURE, QUARTER_MS, Cell
+from roo_usage.ledger import LedgerState, TaskKey
 from roo_usage.money import pico_to_text, pico_to_usd
 from roo_usage.paths import folder_name, normalize_path, path_key, within
-from roo_usage.records import UNKNOWN_MODE, UNKNOWN_MODEL, Kind
+from roo_usage.records import UNKNOWN_MODE
 
-# Figures are plain lists on the hot path:
-COST, TOKENS_IN, TOKENS_OUT, CACHE_READS, CACHE_WRITES, REQUESTS, UNKNOWN = range(7)
-FIGURES = 7
-COST_TOLERANCE_PICO = 1000  # 1e-9 USD: float artefacts between an extension's sum and ours
+COST, TOKENS_IN, TOKENS_OUT, CACHE_READS, CACHE_WRITES, REQUESTS, UNKNOWN = range(FIGURES)
 
 BUILTIN_MODE_NAMES = {
     "code": "Code",
@@ -35,101 +34,6 @@ BUILTIN_MODE_NAMES = {
     UNKNOWN_MODE: "Unknown",
 }
 
-CellKey = tuple[str, str, str]  # (mode, model, day)
-K = TypeVar("K", str, str | None)
-
-
-@dataclass(slots=True)
-class TaskCells:
-    """One task's usage folded into cells, with what the filters need."""
-
-    workspace: str | None  # normalized display path
-    workspace_key: str | None
-    deleted: bool
-    cells: dict[CellKey, list[int]]
-
-
-def _day(ts_ms: int, tz: ZoneInfo) -> str:
-    return datetime.fromtimestamp(ts_ms / 1000, tz).date().isoformat()
-
-
-def fold_task(task: TaskState, tz: ZoneInfo) -> TaskCells:
-    """Fold a task's entries, plus usage its extension reported beyond them, into cells."""
-    meta = task.meta
-    cells: dict[CellKey, list[int]] = {}
-    sums = [0, 0, 0, 0, 0]
-    day_cache: dict[int, str] = {}
-    for r in task.requests.values():
-        day_bucket = r.ts // 60_000  # days change on minute boundaries in every zone
-        day = day_cache.get(day_bucket)
-        if day is None:
-            day = day_cache[day_bucket] = _day(r.ts, tz)
-        key = (r.mode or UNKNOWN_MODE, r.model or meta.model or UNKNOWN_MODEL, day)
-        cell = cells.get(key)
-        if cell is None:
-            cell = cells[key] = [0] * FIGURES
-        cell[COST] += r.cost
-        cell[TOKENS_IN] += r.tokens_in
-        cell[TOKENS_OUT] += r.tokens_out
-        cell[CACHE_READS] += r.cache_reads
-        cell[CACHE_WRITES] += r.cache_writes
-        if r.kind == Kind.REQUEST:
-            cell[REQUESTS] += 1
-            if not r.known:
-                cell[UNKNOWN] += 1
-        sums[0] += r.cost
-        sums[1] += r.tokens_in
-        sums[2] += r.tokens_out
-        sums[3] += r.cache_reads
-        sums[4] += r.cache_writes
-    extra = unattributed_usage(task, sums)
-    if any(extra):
-        when = meta.last_ts or meta.first_ts or max(task.requests, default=0)
-        key = (meta.mode or UNKNOWN_MODE, meta.model or UNKNOWN_MODEL, _day(when, tz))
-        cell = cells.setdefault(key, [0] * FIGURES)
-        for i, value in enumerate(extra):
-            cell[i] += value
-    workspace = normalize_path(meta.workspace) if meta.workspace else None
-    return TaskCells(
-        workspace=workspace,
-        workspace_key=path_key(workspace) if workspace else None,
-        deleted=meta.exists is False,
-        cells=cells,
-    )
-
-
-def unattributed_usage(task: TaskState, sums: list[int] | None = None) -> list[int]:
-    """What the extension reported for the task beyond its entries (cost, in, out, cr, cw).
-
-    A task never shows less than its extension showed: a task known only from its history
-    item, or whose requests were never all seen, keeps the difference here.
-    """
-    reported = task.meta.reported
-    if reported is None:
-        return [0, 0, 0, 0, 0]
-    if sums is None:
-        sums = [0, 0, 0, 0, 0]
-        for r in task.requests.values():
-            sums[0] += r.cost
-            sums[1] += r.tokens_in
-            sums[2] += r.tokens_out
-            sums[3] += r.cache_reads
-            sums[4] += r.cache_writes
-    extra = [
-        max(0, reported.cost - sums[0]),
-        max(0, reported.tokens_in - sums[1]),
-        max(0, reported.tokens_out - sums[2]),
-        max(0, reported.cache_reads - sums[3]),
-        max(0, reported.cache_writes - sums[4]),
-    ]
-    if extra[0] <= COST_TOLERANCE_PICO:
-        extra[0] = 0
-    return extra
-
-
-def _has_usage(figures: list[int]) -> bool:
-    return figures[REQUESTS] > 0 or any(figures[:REQUESTS])
-
 
 @dataclass
 class Query:
@@ -141,89 +45,287 @@ class Query:
     until: date | None = None
 
 
+@dataclass(slots=True)
+class _Entry:
+    """What the index remembers of a task: enough to take its contribution back out."""
+
+    workspace_key: str | None
+    workspace: str | None  # normalized display path
+    deleted: bool
+    cells: list[Cell]
+
+
+class _Breakdowns:
+    """Figures per mode, model and workspace, with how many tasks contributed to each."""
+
+    def __init__(self) -> None:
+        self.totals = [0] * FIGURES
+        self.by_mode: dict[str, list[int]] = {}
+        self.by_model: dict[str, list[int]] = {}
+        self.by_workspace: dict[str | None, list[int]] = {}
+
+
+class _Overall(_Breakdowns):
+    """Running totals of every task, all time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tasks = 0
+        self.deleted = 0
+        self.by_day: dict[str, list[int]] = {}
+        self.mode_tasks: dict[str, int] = {}
+        self.model_tasks: dict[str, int] = {}
+        self.workspace_tasks: dict[str | None, int] = {}
+        self.day_tasks: dict[str, int] = {}
+
+
+class _Day(_Breakdowns):
+    """Running totals of one day; task sets so that ranges of days count each task once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tasks: set[TaskKey] = set()
+        self.mode_tasks: dict[str, set[TaskKey]] = {}
+        self.model_tasks: dict[str, set[TaskKey]] = {}
+        self.workspace_tasks: dict[str | None, set[TaskKey]] = {}
+
+
+def _add(table: dict[Any, list[int]], key: Any, figures: list[int], sign: int = 1) -> None:
+    row = table.get(key)
+    if row is None:
+        if sign > 0:
+            table[key] = figures.copy()
+            return
+        row = table[key] = [0] * FIGURES
+    if sign > 0:
+        _plus(row, figures)
+    else:
+        _minus(row, figures)
+
+
+def _plus(row: list[int], f: list[int]) -> None:
+    row[0] += f[0]
+    row[1] += f[1]
+    row[2] += f[2]
+    row[3] += f[3]
+    row[4] += f[4]
+    row[5] += f[5]
+    row[6] += f[6]
+
+
+def _minus(row: list[int], f: list[int]) -> None:
+    row[0] -= f[0]
+    row[1] -= f[1]
+    row[2] -= f[2]
+    row[3] -= f[3]
+    row[4] -= f[4]
+    row[5] -= f[5]
+    row[6] -= f[6]
+
+
+def _count(table: dict[Any, int], key: Any, sign: int) -> None:
+    n = table.get(key, 0) + sign
+    if n:
+        table[key] = n
+    else:
+        del table[key]
+
+
+def _member(table: dict[Any, set[TaskKey]], key: Any, task: TaskKey, sign: int) -> None:
+    members = table.setdefault(key, set())
+    if sign > 0:
+        members.add(task)
+    else:
+        members.discard(task)
+        if not members:
+            del table[key]
+
+
+def _prune(table: dict[Any, list[int]], keep: Iterable[Any]) -> None:
+    """Drop rows whose last task left (their figures are back to zero)."""
+    keep = set(keep)
+    for key in [k for k in table if k not in keep]:
+        del table[key]
+
+
 class UsageIndex:
-    """Per-task cells for one time zone, kept current from the ledger's change sets."""
+    """Summaries for one time zone over a ledger state, updated task by task."""
 
     def __init__(self, state: LedgerState, tz: ZoneInfo) -> None:
         self.state = state
         self.tz = tz
-        self.tasks: dict[TaskKey, TaskCells] = {}
+        self._days_of_quarter: dict[int, str] = {}
+        self._reset()
         self.update(state.tasks.keys())
 
+    def _reset(self) -> None:
+        self.entries: dict[TaskKey, _Entry] = {}
+        self.workspace_tasks: dict[str | None, set[TaskKey]] = {}
+        self.overall = _Overall()
+        self.days: dict[str, _Day] = {}
+        self._days_built = False
+
+    def day_of(self, quarter: int) -> str:
+        day = self._days_of_quarter.get(quarter)
+        if day is None:
+            moment = datetime.fromtimestamp(quarter * QUARTER_MS / 1000, self.tz)
+            day = self._days_of_quarter[quarter] = moment.date().isoformat()
+        return day
+
+    # ------------------------------------------------------------------ maintenance
+
     def update(self, keys: Iterable[TaskKey]) -> None:
-        """Re-fold the given tasks (after the ledger reported them changed)."""
+        """Re-count the given tasks (after the ledger reported them changed)."""
         for key in keys:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self._account(key, old, -1)
             task = self.state.tasks.get(key)
             if task is None:
-                self.tasks.pop(key, None)
-            else:
-                self.tasks[key] = fold_task(task, self.tz)
+                continue
+            meta = task.meta
+            workspace = normalize_path(meta.workspace) if meta.workspace else None
+            entry = _Entry(
+                workspace_key=path_key(workspace) if workspace else None,
+                workspace=workspace,
+                deleted=meta.exists is False,
+                cells=task.cells,
+            )
+            self.entries[key] = entry
+            self._account(key, entry, 1)
 
     def rebind(self, state: LedgerState) -> None:
         """Follow a ledger that reloaded its state object."""
         if state is not self.state:
             self.state = state
-            self.tasks.clear()
+            self._reset()
             self.update(state.tasks.keys())
+
+    def _by_day(self, cells: list[Cell]) -> dict[tuple[str, str, str], list[int]]:
+        per: dict[tuple[str, str, str], list[int]] = {}
+        day_of = self.day_of
+        for cell in cells:
+            key = (cell[0], cell[1], day_of(cell[2]))
+            row = per.get(key)
+            if row is None:
+                per[key] = list(cell[FIRST_FIGURE:])  # type: ignore[arg-type]
+            else:
+                _plus(row, cell[FIRST_FIGURE:])  # type: ignore[arg-type]
+        return per
+
+    def _account(self, key: TaskKey, entry: _Entry, sign: int) -> None:
+        """Add (sign 1) or take back (sign -1) one task's contribution."""
+        members = self.workspace_tasks.get(entry.workspace_key)
+        if sign > 0:
+            if members is None:
+                members = self.workspace_tasks[entry.workspace_key] = set()
+            members.add(key)
+        elif members is not None:
+            members.discard(key)
+            if not members:
+                del self.workspace_tasks[entry.workspace_key]
+        if not entry.cells:
+            return
+        per = self._by_day(entry.cells)
+        self._account_overall(entry, per, sign)
+        if self._days_built:
+            self._account_days(key, entry, per, sign)
+
+    def _account_overall(
+        self, entry: _Entry, per: dict[tuple[str, str, str], list[int]], sign: int
+    ) -> None:
+        o = self.overall
+        total = [0] * FIGURES
+        modes: set[str] = set()
+        models: set[str] = set()
+        days: set[str] = set()
+        for (mode, model, day), figures in per.items():
+            _plus(total, figures)
+            _add(o.by_mode, mode, figures, sign)
+            _add(o.by_model, model, figures, sign)
+            _add(o.by_day, day, figures, sign)
+            modes.add(mode)
+            models.add(model)
+            days.add(day)
+        if sign > 0:
+            _plus(o.totals, total)
+        else:
+            _minus(o.totals, total)
+        _add(o.by_workspace, entry.workspace, total, sign)
+        o.tasks += sign
+        o.deleted += sign * entry.deleted
+        _count(o.workspace_tasks, entry.workspace, sign)
+        for mode in modes:
+            _count(o.mode_tasks, mode, sign)
+        for model in models:
+            _count(o.model_tasks, model, sign)
+        for day in days:
+            _count(o.day_tasks, day, sign)
+        if sign < 0:
+            _prune(o.by_mode, o.mode_tasks)
+            _prune(o.by_model, o.model_tasks)
+            _prune(o.by_day, o.day_tasks)
+            _prune(o.by_workspace, o.workspace_tasks)
+
+    def _account_days(
+        self, key: TaskKey, entry: _Entry, per: dict[tuple[str, str, str], list[int]], sign: int
+    ) -> None:
+        ws = entry.workspace
+        day_totals: dict[str, list[int]] = {}
+        for (mode, model, day), figures in per.items():
+            d = self.days.get(day)
+            if d is None:
+                d = self.days[day] = _Day()
+            _add(d.by_mode, mode, figures, sign)
+            _add(d.by_model, model, figures, sign)
+            _member(d.mode_tasks, mode, key, sign)
+            _member(d.model_tasks, model, key, sign)
+            _add(day_totals, day, figures)
+        for day, figures in day_totals.items():
+            d = self.days[day]
+            _add(d.by_workspace, ws, figures, sign)
+            _member(d.workspace_tasks, ws, key, sign)
+            if sign > 0:
+                _plus(d.totals, figures)
+                d.tasks.add(key)
+            else:
+                _minus(d.totals, figures)
+                d.tasks.discard(key)
+                if not d.tasks:
+                    del self.days[day]
+                    continue
+                _prune(d.by_mode, d.mode_tasks)
+                _prune(d.by_model, d.model_tasks)
+                _prune(d.by_workspace, d.workspace_tasks)
+
+    def _build_days(self) -> None:
+        """Per-day running totals, built on the first date-range query, then kept current."""
+        if self._days_built:
+            return
+        self._days_built = True
+        for key, entry in self.entries.items():
+            if entry.cells:
+                self._account_days(key, entry, self._by_day(entry.cells), 1)
+
+    # ------------------------------------------------------------------ queries
 
     def summarize(self, query: Query) -> dict[str, Any]:
         """The summary object of protocol.md for ``query``."""
         folders = [normalize_path(w) for w in query.workspaces] if query.scope == "current" else []
-        folder_keys = [path_key(f) for f in folders]
         since = query.since.isoformat() if query.since else None
         until = query.until.isoformat() if query.until else None
-
-        totals = [0] * FIGURES
-        task_count = deleted_count = 0
-        by_mode: dict[str, list[int]] = {}
-        by_workspace: dict[str | None, list[int]] = {}
-        by_model: dict[str, list[int]] = {}
-        by_day: dict[str, list[int]] = {}
-        mode_tasks: dict[str, int] = {}
-        model_tasks: dict[str, int] = {}
-        day_tasks: dict[str, int] = {}
-        workspace_tasks: dict[str | None, int] = {}
-
-        for task in self.tasks.values():
-            if query.scope == "current":
-                key = task.workspace_key
-                if key is None or not any(within(key, f) for f in folder_keys):
-                    continue
-            task_total = [0] * FIGURES
-            modes: set[str] = set()
-            models: set[str] = set()
-            days: set[str] = set()
-            for (mode, model, day), cell in task.cells.items():
-                if (since and day < since) or (until and day > until):
-                    continue
-                if not _has_usage(cell):
-                    continue
-                for i in range(FIGURES):
-                    task_total[i] += cell[i]
-                _add(by_mode, mode, cell)
-                _add(by_model, model, cell)
-                _add(by_day, day, cell)
-                modes.add(mode)
-                models.add(model)
-                days.add(day)
-            if not _has_usage(task_total):
-                continue
-            task_count += 1
-            deleted_count += task.deleted
-            for i in range(FIGURES):
-                totals[i] += task_total[i]
-            _add(by_workspace, task.workspace, task_total)
-            workspace_tasks[task.workspace] = workspace_tasks.get(task.workspace, 0) + 1
-            for mode in modes:
-                mode_tasks[mode] = mode_tasks.get(mode, 0) + 1
-            for model in models:
-                model_tasks[model] = model_tasks.get(model, 0) + 1
-            for day in days:
-                day_tasks[day] = day_tasks.get(day, 0) + 1
-
+        if query.scope == "current":
+            result = self._from_tasks(self._tasks_in(folders), since, until)
+        elif since or until:
+            self._build_days()
+            result = self._from_days(since, until)
+        else:
+            result = self._from_overall()
+        totals, tasks, deleted, breakdowns = result
         names = self.state.mode_names
-        summary_totals = _figures_json(totals, task_count)
-        summary_totals["deletedTasks"] = deleted_count
+        summary_totals = _figures_json(totals, tasks)
+        summary_totals["deletedTasks"] = deleted
+        by_mode, by_workspace, by_model, by_day = breakdowns
         return {
             "scope": query.scope,
             "workspaces": folders,
@@ -234,36 +336,160 @@ class UsageIndex:
             "currency": "USD",
             "totals": summary_totals,
             "byMode": [
-                {"mode": mode, "name": mode_name(mode, names)}
-                | _figures_json(f, mode_tasks[mode])
-                for mode, f in _by_cost(by_mode)
+                {"mode": mode, "name": mode_name(mode, names)} | _figures_json(f, n)
+                for mode, (f, n) in _by_cost(by_mode)
             ],
             "byWorkspace": [
                 {"workspace": ws, "name": folder_name(ws) if ws else "(no workspace)"}
-                | _figures_json(f, workspace_tasks[ws])
-                for ws, f in _by_cost(by_workspace)
+                | _figures_json(f, n)
+                for ws, (f, n) in _by_cost(by_workspace)
             ],
             "byModel": [
-                {"model": model} | _figures_json(f, model_tasks[model])
-                for model, f in _by_cost(by_model)
+                {"model": model} | _figures_json(f, n) for model, (f, n) in _by_cost(by_model)
             ],
-            "byDay": [
-                {"day": day} | _figures_json(by_day[day], day_tasks[day]) for day in sorted(by_day)
-            ],
+            "byDay": [{"day": day} | _figures_json(*by_day[day]) for day in sorted(by_day)],
         }
 
+    def _tasks_in(self, folders: list[str]) -> list[TaskKey]:
+        folder_keys = [path_key(f) for f in folders]
+        keys: list[TaskKey] = []
+        for ws_key, members in self.workspace_tasks.items():
+            if ws_key is not None and any(within(ws_key, f) for f in folder_keys):
+                keys.extend(members)
+        return keys
 
-def _add(table: dict[K, list[int]], key: K, figures: list[int]) -> None:
-    row = table.get(key)
-    if row is None:
-        table[key] = figures.copy()
-    else:
-        for i in range(FIGURES):
-            row[i] += figures[i]
+    def _from_overall(self) -> _Result:
+        o = self.overall
+        return (
+            o.totals,
+            o.tasks,
+            o.deleted,
+            (
+                _with_counts(o.by_mode, o.mode_tasks),
+                _with_counts(o.by_workspace, o.workspace_tasks),
+                _with_counts(o.by_model, o.model_tasks),
+                _with_counts(o.by_day, o.day_tasks),
+            ),
+        )
+
+    def _from_days(self, since: str | None, until: str | None) -> _Result:
+        totals = [0] * FIGURES
+        tasks: set[TaskKey] = set()
+        by_mode: dict[str, list[int]] = {}
+        by_model: dict[str, list[int]] = {}
+        by_workspace: dict[str | None, list[int]] = {}
+        mode_tasks: dict[Any, set[TaskKey]] = {}
+        model_tasks: dict[Any, set[TaskKey]] = {}
+        workspace_tasks: dict[Any, set[TaskKey]] = {}
+        by_day: dict[str, tuple[list[int], int]] = {}
+        for day, d in self.days.items():
+            if (since and day < since) or (until and day > until):
+                continue
+            _plus(totals, d.totals)
+            tasks |= d.tasks
+            by_day[day] = (d.totals, len(d.tasks))
+            for table, source in (
+                (by_mode, d.by_mode),
+                (by_model, d.by_model),
+                (by_workspace, d.by_workspace),
+            ):
+                for key, figures in source.items():
+                    _add(table, key, figures)
+            for sets, source_sets in (
+                (mode_tasks, d.mode_tasks),
+                (model_tasks, d.model_tasks),
+                (workspace_tasks, d.workspace_tasks),
+            ):
+                for key, members in source_sets.items():
+                    sets.setdefault(key, set()).update(members)
+        deleted = sum(1 for key in tasks if self.entries[key].deleted)
+        return (
+            totals,
+            len(tasks),
+            deleted,
+            (
+                _with_counts(by_mode, mode_tasks),
+                _with_counts(by_workspace, workspace_tasks),
+                _with_counts(by_model, model_tasks),
+                by_day,
+            ),
+        )
+
+    def _from_tasks(self, keys: list[TaskKey], since: str | None, until: str | None) -> _Result:
+        """Walk the given tasks' cells (the tasks of a few workspaces)."""
+        totals = [0] * FIGURES
+        task_count = deleted = 0
+        by_mode: dict[str, list[int]] = {}
+        by_model: dict[str, list[int]] = {}
+        by_day: dict[str, list[int]] = {}
+        by_workspace: dict[str | None, list[int]] = {}
+        mode_tasks: dict[str, int] = {}
+        model_tasks: dict[str, int] = {}
+        day_tasks: dict[str, int] = {}
+        workspace_tasks: dict[str | None, int] = {}
+        for key in keys:
+            entry = self.entries[key]
+            if not entry.cells:
+                continue
+            task_total: list[int] | None = None
+            modes: set[str] = set()
+            models: set[str] = set()
+            days: set[str] = set()
+            for (mode, model, day), figures in self._by_day(entry.cells).items():
+                if (since and day < since) or (until and day > until):
+                    continue
+                if task_total is None:
+                    task_total = figures.copy()
+                else:
+                    _plus(task_total, figures)
+                _add(by_mode, mode, figures)
+                _add(by_model, model, figures)
+                _add(by_day, day, figures)
+                modes.add(mode)
+                models.add(model)
+                days.add(day)
+            if task_total is None:
+                continue
+            task_count += 1
+            deleted += entry.deleted
+            _plus(totals, task_total)
+            _add(by_workspace, entry.workspace, task_total)
+            _count(workspace_tasks, entry.workspace, 1)
+            for mode in modes:
+                _count(mode_tasks, mode, 1)
+            for model in models:
+                _count(model_tasks, model, 1)
+            for day in days:
+                _count(day_tasks, day, 1)
+        return (
+            totals,
+            task_count,
+            deleted,
+            (
+                _with_counts(by_mode, mode_tasks),
+                _with_counts(by_workspace, workspace_tasks),
+                _with_counts(by_model, model_tasks),
+                _with_counts(by_day, day_tasks),
+            ),
+        )
 
 
-def _by_cost(table: dict[K, list[int]]) -> list[tuple[K, list[int]]]:
-    return sorted(table.items(), key=lambda item: (-item[1][COST], -item[1][TOKENS_IN], str(item[0])))
+_Rows = dict[Any, tuple[list[int], int]]
+_Result = tuple[list[int], int, int, tuple[_Rows, _Rows, _Rows, _Rows]]
+
+
+def _with_counts(table: dict[Any, list[int]], counts: dict[Any, Any]) -> _Rows:
+    rows: _Rows = {}
+    for key, figures in table.items():
+        n = counts.get(key, 0)
+        rows[key] = (figures, n if isinstance(n, int) else len(n))
+    return rows
+
+
+def _by_cost(rows: _Rows) -> list[tuple[Any, tuple[list[int], int]]]:
+    return sorted(
+        rows.items(), key=lambda item: (-item[1][0][COST], -item[1][0][TOKENS_IN], str(item[0]))
+    )
 
 
 def _figures_json(f: list[int], tasks: int) -> dict[str, Any]:

@@ -7,7 +7,12 @@ from typing import Any
 
 from roo_usage.money import format_usd, usd_to_pico
 
-_TITLES = {"byMode": "By mode", "byWorkspace": "By workspace", "byModel": "By model", "byDay": "By day"}
+_TITLES = {
+    "byMode": "By mode",
+    "byWorkspace": "By workspace",
+    "byModel": "By model",
+    "byDay": "By day",
+}
 _LABEL = {"byMode": "name", "byWorkspace": "name", "byModel": "model", "byDay": "day"}
 
 

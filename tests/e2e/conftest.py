@@ -6,6 +6,7 @@ Every server gets a private ledger folder and a copy of the sample storage, neve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sys
@@ -115,9 +116,6 @@ async def launch(tmp_path: Path) -> AsyncIterator[Launch]:
 
     yield start
     for session in sessions:
-        if not session.client.stopped if hasattr(session.client, "stopped") else True:
-            try:
-                await asyncio.wait_for(session.client.shutdown_session(), 10)
-            except Exception:
-                pass
+        with contextlib.suppress(Exception):  # some tests shut down themselves
+            await asyncio.wait_for(session.client.shutdown_session(), 10)
         await session.client.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from sys import intern
 from typing import Any
 
 from roo_usage.records import Kind, RequestUsage, TaskMeta, Totals
@@ -49,17 +50,31 @@ def encode_meta(meta: TaskMeta) -> list[Any]:
     return [meta.source, meta.task_id, fields]
 
 
+def _interned(value: Any) -> Any:
+    # workspaces, modes, profiles and storage folders repeat across many tasks
+    return intern(value) if isinstance(value, str) else value
+
+
 def decode_meta(row: Any) -> TaskMeta:
     try:
-        source, task_id, fields = row
-        meta = TaskMeta(str(source), str(task_id))
-        for short, attr in _META_FIELDS.items():
-            if short in fields:
-                setattr(meta, attr, fields[short])
-        if "rep" in fields:
-            meta.reported = Totals(*(int(v) for v in fields["rep"]))
-        return meta
-    except (TypeError, ValueError) as exc:
+        source, task_id, f = row
+        rep = f.get("rep")
+        return TaskMeta(
+            intern(str(source)),
+            str(task_id),
+            workspace=_interned(f.get("ws")),
+            mode=_interned(f.get("mode")),
+            parent_id=f.get("parent"),
+            root_id=f.get("root"),
+            profile=_interned(f.get("profile")),
+            model=_interned(f.get("model")),
+            first_ts=f.get("first"),
+            last_ts=f.get("last"),
+            exists=f.get("exists"),
+            storage=_interned(f.get("storage")),
+            reported=Totals(*(int(v) for v in rep)) if rep is not None else None,
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
         raise RecordError(f"bad task row: {exc}") from exc
 
 
@@ -100,9 +115,7 @@ def encode_request_groups(requests: Iterable[RequestUsage]) -> list[Any]:
 def decode_request_groups(groups: Any) -> list[RequestUsage]:
     try:
         return [
-            decode_request(source, task_id, row)
-            for source, task_id, rows in groups
-            for row in rows
+            decode_request(source, task_id, row) for source, task_id, rows in groups for row in rows
         ]
     except (TypeError, ValueError) as exc:
         raise RecordError(f"bad request group: {exc}") from exc

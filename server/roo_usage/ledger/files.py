@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -27,7 +28,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, chunks: list[bytes] | bytes) -> int:
+def write_atomic(path: Path, chunks: Iterable[bytes] | bytes) -> int:
     """Write ``path`` as a whole: temp file, fsync, rename, fsync the folder. Returns its size."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)

@@ -11,17 +11,78 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+import orjson
+
+from roo_usage.cells import Cell, fold
+from roo_usage.ledger.codec import decode_request, encode_request
 from roo_usage.records import RequestUsage, TaskMeta, Totals
 
 TaskKey = tuple[str, str]
 
 
-@dataclass(slots=True)
 class TaskState:
-    """One task: its metadata and its usage entries by `ts`."""
+    """One task: its metadata, its usage entries by ``ts``, and their cells.
 
-    meta: TaskMeta
-    requests: dict[int, RequestUsage] = field(default_factory=dict)
+    A task loaded from the snapshot keeps its entries as the snapshot's JSON bytes until
+    something needs them (a change to the task, an export), and its cells as the snapshot
+    stored them: a large ledger loads without building a million request objects.
+    """
+
+    __slots__ = ("meta", "_requests", "_raw", "_cells")
+
+    def __init__(self, meta: TaskMeta, requests: dict[int, RequestUsage] | None = None) -> None:
+        self.meta = meta
+        self._requests: dict[int, RequestUsage] | None = requests if requests is not None else {}
+        self._raw: bytes | None = None
+        self._cells: list[Cell] | None = None
+
+    @classmethod
+    def pending(cls, meta: TaskMeta, cells: list[Cell]) -> TaskState:
+        """A task read from a snapshot whose entries arrive later (``set_raw``)."""
+        task = cls(meta)
+        task._requests = None
+        task._cells = cells
+        return task
+
+    def set_raw(self, raw: bytes) -> None:
+        """The entries as the snapshot row ``[source, task_id, [row, ...]]``, decoded lazily."""
+        if self._requests is None:
+            self._raw = raw
+
+    @property
+    def missing_requests(self) -> bool:
+        return self._requests is None and self._raw is None
+
+    @property
+    def requests(self) -> dict[int, RequestUsage]:
+        if self._requests is None:
+            rows = orjson.loads(self._raw)[2] if self._raw else []
+            self._requests = {}
+            for row in rows:
+                r = decode_request(self.meta.source, self.meta.task_id, row)
+                self._requests[r.ts] = r
+            self._raw = None
+        return self._requests
+
+    @property
+    def cells(self) -> list[Cell]:
+        """The task's usage folded for summaries (recomputed after any change)."""
+        if self._cells is None:
+            self._cells = fold(self.requests.values(), self.meta)
+        return self._cells
+
+    def changed(self) -> None:
+        self._cells = None
+
+    def raw_requests(self) -> bytes:
+        """The snapshot row of the entries (the loaded bytes when nothing touched them)."""
+        if self._raw is not None:
+            return self._raw
+        rows = [encode_request(r) for r in self.requests.values()]
+        return orjson.dumps([self.meta.source, self.meta.task_id, rows])
+
+    def __repr__(self) -> str:
+        return f"TaskState({self.meta!r}, {len(self.requests)} entries)"
 
 
 def merge_request(old: RequestUsage | None, new: RequestUsage) -> RequestUsage | None:
@@ -56,7 +117,7 @@ def merge_request(old: RequestUsage | None, new: RequestUsage) -> RequestUsage |
     return None if merged == old else merged
 
 
-def _max_totals(old: Totals | None, new: Totals | None) -> Totals | None:
+def max_totals(old: Totals | None, new: Totals | None) -> Totals | None:
     if old is None or new is None:
         return old if new is None else new
     return Totals(
@@ -100,7 +161,7 @@ def merge_meta(old: TaskMeta | None, new: TaskMeta) -> TaskMeta | None:
         last_ts=_max_opt(old.last_ts, new.last_ts),
         exists=old.exists if new.exists is None else new.exists,
         storage=pick(old.storage, new.storage),
-        reported=_max_totals(old.reported, new.reported),
+        reported=max_totals(old.reported, new.reported),
     )
     return None if merged == old else merged
 
@@ -142,30 +203,39 @@ class LedgerState:
             base = pending_meta.get(meta.key) or (state.meta if state else None)
             merged = merge_meta(base, meta)
             if merged is not None:
-                if base is None:
-                    changes.tasks_added += 1
                 pending_meta[meta.key] = merged
         pending_req: dict[tuple[str, str, int], RequestUsage] = {}
         for request in requests:
             key = request.key
             state = self.tasks.get((request.source, request.task_id))
-            existing = state.requests.get(request.ts) if state else None
-            base_req = pending_req.get(key) or existing
+            base_req = pending_req.get(key) or (state.requests.get(request.ts) if state else None)
             merged_req = merge_request(base_req, request)
             if merged_req is not None:
-                if base_req is None:
-                    changes.requests_added += 1
-                elif existing is not None and key not in pending_req:
-                    changes.requests_updated += 1
                 pending_req[key] = merged_req
             if state is None and (request.source, request.task_id) not in pending_meta:
                 # every request belongs to a task the ledger knows
                 pending_meta[(request.source, request.task_id)] = TaskMeta(
                     request.source, request.task_id
                 )
+        # Several records for one key in a batch can move a label away and back (labels take
+        # the newest value): only what differs from the state in the end is a change.
+        for task_key, merged in pending_meta.items():
+            state = self.tasks.get(task_key)
+            if state is None:
                 changes.tasks_added += 1
-        changes.tasks = list(pending_meta.values())
-        changes.requests = list(pending_req.values())
+            elif state.meta == merged:
+                continue
+            changes.tasks.append(merged)
+        for (source, task_id, ts), merged_req in pending_req.items():
+            state = self.tasks.get((source, task_id))
+            existing = state.requests.get(ts) if state else None
+            if existing is None:
+                changes.requests_added += 1
+            elif existing == merged_req:
+                continue
+            else:
+                changes.requests_updated += 1
+            changes.requests.append(merged_req)
         if mode_names:
             changes.mode_names = {
                 slug: name for slug, name in mode_names.items() if self.mode_names.get(slug) != name
@@ -190,6 +260,7 @@ class LedgerState:
                 merged = merge_meta(state.meta, meta)
                 if merged is not None:
                     state.meta = merged
+                    state.changed()
                     changed.add(meta.key)
         for request in requests:
             key = (request.source, request.task_id)
@@ -199,6 +270,7 @@ class LedgerState:
             merged_req = merge_request(state.requests.get(request.ts), request)
             if merged_req is not None:
                 state.requests[request.ts] = merged_req
+                state.changed()
                 changed.add(key)
         if mode_names:
             self.mode_names.update(mode_names)

@@ -20,9 +20,10 @@ be read is recovered, and a warning is logged.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,14 @@ from roo_usage.ledger.files import (
     set_aside,
     write_atomic,
 )
-from roo_usage.ledger.state import LedgerState, TaskKey, TaskState
+from roo_usage.ledger.snapshot import (
+    Snapshot,
+    no_gc,
+    read_snapshot,
+    salvage,
+    snapshot_chunks,
+)
+from roo_usage.ledger.state import LedgerState, TaskKey
 from roo_usage.records import RequestUsage, TaskMeta
 
 log = logging.getLogger("roo_usage.ledger")
@@ -67,6 +75,20 @@ class _Journal:
     generation: int = 0
     inode: int = 0
     offset: int = 0  # bytes consumed (always at a line boundary)
+
+
+STALE = -1  # `_follow_journal`: the file at the journal path is another generation
+
+
+def _generation_of(header_line: bytes) -> int:
+    """The generation named by a journal's header line (``ValueError`` if it has none)."""
+    try:
+        header = orjson.loads(header_line)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"journal header unreadable: {exc}") from exc
+    if not isinstance(header, dict) or not isinstance(header.get("generation"), int):
+        raise ValueError("no journal header")
+    return int(header["generation"])
 
 
 class Ledger:
@@ -108,6 +130,11 @@ class Ledger:
 
     def _load(self) -> None:
         """Load snapshot and journal; recover (under the lock) from damage or a torn generation."""
+        with no_gc():
+            self._load_once()
+        gc.freeze()  # a big ledger is long-lived: keep it out of every later GC pass
+
+    def _load_once(self) -> None:
         for _ in range(3):
             damage = self._try_load()
             if damage is None:
@@ -128,19 +155,16 @@ class Ledger:
         """Load into a fresh state. Returns None when clean, else what was wrong."""
         self.state = LedgerState()
         try:
-            header, rows = self._read_snapshot()
+            snap = read_snapshot(self.snapshot_path)
         except FileNotFoundError:
             return "missing snapshot"
         except (codec.RecordError, orjson.JSONDecodeError, OSError) as exc:
             if isinstance(exc, codec.RecordError) and "newer" in str(exc):
                 raise LedgerError(str(exc)) from exc
             return f"snapshot unreadable: {exc}"
-        self._generation = int(header.get("generation", 0))
-        self.state.mode_names.update(header.get("modeNames") or {})
-        self.state.revision = int(header.get("revision", 0))
-        bad_rows = self._apply_snapshot_rows(rows)
-        if bad_rows:
-            return f"{bad_rows} unreadable task rows in the snapshot"
+        self._use_snapshot(snap)
+        if snap.bad_rows:
+            return f"{snap.bad_rows} unreadable task rows in the snapshot"
         try:
             generation = self._journal_generation()
         except FileNotFoundError:
@@ -155,54 +179,36 @@ class Ledger:
             return f"{bad_lines} unreadable journal lines"
         return None
 
-    def _read_snapshot(self) -> tuple[dict[str, Any], Iterator[bytes] | list[Any]]:
-        data = self.snapshot_path.read_bytes()
-        self._snapshot_bytes = len(data)
-        lines = data.split(b"\n")
-        # Fast path: our own layout, one task per line (memory stays proportional to one task).
-        if len(lines) >= 3 and lines[0].startswith(b'{"header":') and lines[1] == b'"tasks":[':
-            header = orjson.loads(lines[0][len(b'{"header":') :].rstrip(b","))
-            header = codec.migrate_snapshot_header(header)
-            if lines[-1] == b"":
-                lines.pop()
-            if lines[-1] != b"]}":
-                raise codec.RecordError("snapshot is truncated")
-            return header, iter(lines[2:-1])
-        document = orjson.loads(data)
-        header = codec.migrate_snapshot_header(document["header"])
-        return header, list(document["tasks"])
-
-    def _apply_snapshot_rows(self, rows: Iterator[bytes] | list[Any]) -> int:
-        bad = 0
-        revision = self.state.revision
-        for row in rows:
-            try:
-                if isinstance(row, bytes):
-                    row = orjson.loads(row.rstrip(b","))
-                meta_row, request_rows = row
-                meta = codec.decode_meta(meta_row)
-                requests = [codec.decode_request(meta.source, meta.task_id, r) for r in request_rows]
-            except (codec.RecordError, orjson.JSONDecodeError, ValueError, TypeError):
-                bad += 1
-                continue
-            if meta.key in self.state.tasks:  # a duplicate row (hand-edited file): merge it
-                self.state.apply([meta], requests, None, revision)
+    def _use_snapshot(self, snap: Snapshot) -> None:
+        header = snap.header
+        self._snapshot_bytes = snap.size
+        self._generation = int(header.get("generation", 0))
+        self.state.mode_names.update(header.get("modeNames") or {})
+        self.state.revision = int(header.get("revision", 0))
+        for task in snap.tasks:
+            key = task.meta.key
+            if key in self.state.tasks:  # a duplicate row (hand-edited file): merge it
+                self.state.apply([task.meta], task.requests.values(), None, self.state.revision)
             else:
-                self.state.tasks[meta.key] = TaskState(meta, {r.ts: r for r in requests})
-        return bad
+                self.state.tasks[key] = task
 
     def _journal_generation(self) -> int:
         with open(self.journal_path, "rb") as f:
-            first = f.readline()
-        header = orjson.loads(first)
-        if not isinstance(header, dict) or "generation" not in header:
-            raise ValueError("no journal header")
-        return int(header["generation"])
+            return _generation_of(f.readline())
 
     def _follow_journal(self) -> int:
-        """Apply complete journal lines past our offset. Returns how many lines were unreadable."""
+        """Apply complete journal lines past our offset. Returns how many lines were unreadable,
+        or ``STALE`` when the file is no longer the journal we were following."""
         with open(self.journal_path, "rb") as f:
             stat = os.fstat(f.fileno())
+            if self._journal.offset:
+                # The same path and even the same inode number can be a newer journal (a
+                # compaction replaced it and the number was reused): its header tells.
+                try:
+                    if _generation_of(f.readline()) != self._journal.generation:
+                        return STALE
+                except ValueError:
+                    return STALE
             self._journal.inode = stat.st_ino
             f.seek(self._journal.offset)
             data = f.read()
@@ -232,9 +238,10 @@ class Ledger:
             return self._reload()
         if stat.st_ino != self._journal.inode or stat.st_size < self._journal.offset:
             return self._adopt_new_generation()
-        if stat.st_size == self._journal.offset:
-            return set()
-        if self._follow_journal():
+        bad = self._follow_journal()
+        if bad == STALE:
+            return self._adopt_new_generation()
+        if bad:
             self._warn("the ledger journal has unreadable lines; recovering")
             return self._reload()
         return self._last_changed
@@ -309,8 +316,10 @@ class Ledger:
             generation = self._journal_generation()
         except (FileNotFoundError, orjson.JSONDecodeError, ValueError):
             size, generation = 0, -1
-        if generation != self._generation:
-            self._compact()  # the journal is stale or gone: start a clean generation
+        if generation != self._generation or self._journal.offset == 0:
+            # the journal is stale, gone, or its header line is incomplete (appending after a
+            # header without its newline would hide the update): start a clean generation
+            self._compact()
             return
         if size > self._journal.offset:
             # A writer died mid-line while holding the lock: that update never completed.
@@ -344,19 +353,7 @@ class Ledger:
             "revision": self.state.revision,
             "modeNames": self.state.mode_names,
         }
-        chunks = [b'{"header":' + orjson.dumps(header) + b",\n", b'"tasks":[\n']
-        rows = [
-            orjson.dumps(
-                [
-                    codec.encode_meta(task.meta),
-                    [codec.encode_request(r) for r in task.requests.values()],
-                ]
-            )
-            for task in self.state.tasks.values()
-        ]
-        if rows:
-            chunks.append(b",\n".join(rows) + b"\n")
-        chunks.append(b"]}\n")
+        chunks = snapshot_chunks(header, self.state.tasks.values())
         self._snapshot_bytes = write_atomic(self.snapshot_path, chunks)
         journal_header = {"format": "roo-usage-journal", "generation": generation}
         write_atomic(self.journal_path, orjson.dumps(journal_header) + b"\n")
@@ -368,11 +365,10 @@ class Ledger:
         generation = 0
         recovered_from: list[str] = []
         try:
-            header, rows = self._read_snapshot()
-            generation = int(header.get("generation", 0))
-            self.state.mode_names.update(header.get("modeNames") or {})
-            self.state.revision = int(header.get("revision", 0))
-            if self._apply_snapshot_rows(rows):
+            snap = read_snapshot(self.snapshot_path)
+            self._use_snapshot(snap)
+            generation = self._generation
+            if snap.bad_rows:
                 raise codec.RecordError("unreadable rows")
         except FileNotFoundError:
             pass
@@ -385,12 +381,16 @@ class Ledger:
         if self.journal_path.exists():
             try:
                 journal_generation = self._journal_generation()
+                header_damaged = False
             except (orjson.JSONDecodeError, ValueError, OSError):
                 journal_generation = generation
+                header_damaged = True  # empty, or a garbage first line: keep it and say so
             if journal_generation >= generation:
                 self._journal = _Journal(generation=journal_generation)
-                if self._follow_journal() or self._journal.offset < os.path.getsize(
-                    self.journal_path
+                if (
+                    self._follow_journal()
+                    or self._journal.offset < os.path.getsize(self.journal_path)
+                    or header_damaged
                 ):
                     recovered_from.append(set_aside(self.journal_path, "damaged", copy=True).name)
         self._generation = max(generation, self._journal.generation)
@@ -403,11 +403,21 @@ class Ledger:
             )
 
     def _salvage_snapshot(self) -> str:
-        """Move a damaged snapshot aside and apply every task row that still parses."""
+        """Move a damaged snapshot aside and keep every task that can still be read."""
         aside = set_aside(self.snapshot_path, "damaged")
-        data = aside.read_bytes()
-        for line in data.split(b"\n"):
-            line = line.strip().rstrip(b",")
-            if line.startswith(b"[["):
-                self._apply_snapshot_rows([line])
+        self.state = LedgerState()
+        self.state.revision = self._salvaged_revision(aside)
+        for task in salvage(aside.read_bytes()):
+            self.state.tasks.setdefault(task.meta.key, task)
         return aside.name
+
+    @staticmethod
+    def _salvaged_revision(path: Path) -> int:
+        """The damaged snapshot's revision when its header still reads (revisions never drop)."""
+        try:
+            with open(path, "rb") as f:
+                first = f.readline()
+            header = orjson.loads(first[len(b'{"header":') :].rstrip().rstrip(b","))
+            return int(header.get("revision", 0))
+        except (OSError, orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
+            return 0

@@ -104,9 +104,7 @@ class RooUsageServer(LanguageServer):
             args.storage_dir.expanduser() if args and args.storage_dir else default_home()
         )
         explicit = [*(args.source if args else []), *self.options.sources]
-        use_defaults = self.options.scan_default_sources and not (
-            args and args.no_default_sources
-        )
+        use_defaults = self.options.scan_default_sources and not (args and args.no_default_sources)
         storages = resolve_storages(explicit, use_defaults)
         for path in explicit:
             if not path.exists():
@@ -203,7 +201,9 @@ class RooUsageServer(LanguageServer):
         def progress(done: int, total: int) -> None:
             if token is not None:
                 pct = int(100 * done / total) if total else 100
-                value = types.WorkDoneProgressReport(message=f"{done}/{total} tasks", percentage=pct)
+                value = types.WorkDoneProgressReport(
+                    message=f"{done}/{total} tasks", percentage=pct
+                )
                 loop.call_soon_threadsafe(self.work_done_progress.report, token, value)
 
         try:
@@ -402,7 +402,9 @@ class _ClientLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith("roo_usage.server"):
             return  # already sent by `say`
-        message = types.LogMessageParams(type=types.MessageType.Warning, message=self.format(record))
+        message = types.LogMessageParams(
+            type=types.MessageType.Warning, message=self.format(record)
+        )
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:

@@ -1,0 +1,215 @@
+"""The snapshot file ``ledger.json``: one JSON document, laid out one task per line.
+
+```
+{"header":{"format":"roo-usage-ledger","schema":1,"generation":7,"revision":42,"modeNames":{}},
+"tasks":[
+[["roo-code","019b…",{"ws":"/home/dev/acme",…}],[["code","anthropic/…",1965882,58584000000,…]]],
+…
+],
+"requests":[
+["roo-code","019b…",[[1768294803400,0,1,58584000000,12458,812,0,12040,"architect","…"],…]],
+…
+]}
+```
+
+``tasks`` holds each task's metadata and cells (``cells.py``), ``requests`` its entries, in the
+same order. Loading parses only the first section: entries stay as their bytes until needed, so
+a ledger of a million requests opens in about a second. Any other valid JSON layout of the same
+document (say, re-indented by hand) still loads, more slowly.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from roo_usage import cells as cells_codec
+from roo_usage.ledger import codec
+from roo_usage.ledger.state import TaskState, max_totals
+from roo_usage.records import Totals
+
+_HEADER_PREFIX = b'{"header":'
+
+
+@dataclass
+class Snapshot:
+    header: dict[str, Any]
+    tasks: list[TaskState] = field(default_factory=list)
+    bad_rows: int = 0
+    size: int = 0
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Building many small containers triggers the cyclic GC constantly; it finds nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def snapshot_chunks(header: dict[str, Any], tasks: Iterable[TaskState]) -> Iterator[bytes]:
+    """The snapshot file's bytes, in pieces."""
+    tasks = list(tasks)
+    yield _HEADER_PREFIX + orjson.dumps(header) + b",\n"
+    yield b'"tasks":[\n'
+    rows = [orjson.dumps([codec.encode_meta(t.meta), cells_codec.encode(t.cells)]) for t in tasks]
+    if rows:
+        yield b",\n".join(rows) + b"\n"
+    yield b'],\n"requests":[\n'
+    rows = [t.raw_requests() for t in tasks]
+    if rows:
+        yield b",\n".join(rows) + b"\n"
+    yield b"]}\n"
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read ``path``. Raises ``codec.RecordError`` (or ``OSError``) when it cannot be used."""
+    with no_gc(), open(path, "rb") as f:
+        first = f.readline()
+        if first.startswith(_HEADER_PREFIX) and f.readline() == b'"tasks":[\n':
+            return _read_lines(first, f, path.stat().st_size)
+    return _read_document(path.read_bytes())
+
+
+def _header(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise codec.RecordError("snapshot has no header")
+    return codec.migrate_snapshot_header(raw)
+
+
+def _task(row: Any) -> TaskState:
+    meta_row, cell_rows = row
+    return TaskState.pending(codec.decode_meta(meta_row), cells_codec.decode(cell_rows))
+
+
+def _read_lines(first: bytes, f: Any, size: int) -> Snapshot:
+    try:
+        header = _header(orjson.loads(first[len(_HEADER_PREFIX) :].rstrip().rstrip(b",")))
+    except orjson.JSONDecodeError as exc:
+        raise codec.RecordError(f"snapshot header unreadable: {exc}") from exc
+    snapshot = Snapshot(header, size=size)
+    tasks = snapshot.tasks
+    ended = False
+    for line in f:
+        if line == b"],\n":
+            ended = True
+            break
+        try:
+            tasks.append(_task(orjson.loads(line.rstrip(b",\n"))))
+        except (orjson.JSONDecodeError, codec.RecordError, ValueError, TypeError):
+            snapshot.bad_rows += 1
+    if not ended or f.readline() != b'"requests":[\n':
+        raise codec.RecordError("snapshot is truncated")
+    by_key = {t.meta.key: t for t in tasks}
+    position = 0
+    ended = False
+    for line in f:
+        if line == b"]}\n" or line == b"]}":
+            ended = True
+            break
+        raw = line.rstrip(b",\n")
+        # Entries normally follow the tasks' order: check that cheaply, parse only if not.
+        task = tasks[position] if position < len(tasks) else None
+        if task is None or not raw.startswith(_requests_prefix(task)):
+            task = _task_of_requests(raw, by_key)
+        position += 1
+        if task is None:
+            snapshot.bad_rows += 1
+            continue
+        task.set_raw(raw)
+    if not ended:
+        raise codec.RecordError("snapshot is truncated")
+    missing = [t for t in tasks if t.missing_requests]
+    if missing:
+        snapshot.bad_rows += len(missing)
+    return snapshot
+
+
+def _requests_prefix(task: TaskState) -> bytes:
+    # how orjson writes it for ids without characters to escape; otherwise the row is parsed
+    return b'["%s","%s",' % (task.meta.source.encode(), task.meta.task_id.encode())
+
+
+def _task_of_requests(raw: bytes, by_key: dict[tuple[str, str], TaskState]) -> TaskState | None:
+    try:
+        source, task_id, _rows = orjson.loads(raw)
+    except (orjson.JSONDecodeError, ValueError, TypeError):
+        return None
+    return by_key.get((source, task_id))
+
+
+def _read_document(data: bytes) -> Snapshot:
+    document = orjson.loads(data)
+    if not isinstance(document, dict):
+        raise codec.RecordError("snapshot is not a JSON object")
+    snapshot = Snapshot(_header(document.get("header")), size=len(data))
+    by_key: dict[tuple[str, str], TaskState] = {}
+    for row in document.get("tasks") or []:
+        try:
+            task = _task(row)
+        except (codec.RecordError, ValueError, TypeError):
+            snapshot.bad_rows += 1
+            continue
+        snapshot.tasks.append(task)
+        by_key[task.meta.key] = task
+    for row in document.get("requests") or []:
+        try:
+            source, task_id, _rows = row
+            task = by_key[(source, task_id)]
+        except (KeyError, ValueError, TypeError):
+            snapshot.bad_rows += 1
+            continue
+        task.set_raw(orjson.dumps(row))
+    snapshot.bad_rows += sum(1 for t in snapshot.tasks if t.missing_requests)
+    return snapshot
+
+
+def salvage(data: bytes) -> list[TaskState]:
+    """Every task that can still be read from a damaged snapshot.
+
+    A task whose entries are lost keeps its totals: what its cells held becomes a floor under
+    its figures (as the extension's own totals would), so recovery never lowers a total.
+    """
+    tasks: dict[tuple[str, str], TaskState] = {}
+    entries: dict[tuple[str, str], bytes] = {}
+    for line in data.split(b"\n"):
+        line = line.strip().rstrip(b",")
+        if not line.startswith(b"["):
+            continue
+        try:
+            row = orjson.loads(line)
+            if isinstance(row[0], list):
+                task = _task(row)
+                tasks[task.meta.key] = task
+            else:
+                entries[(row[0], row[1])] = line
+        except (orjson.JSONDecodeError, codec.RecordError, ValueError, TypeError, IndexError):
+            continue
+    salvaged = []
+    for key, task in tasks.items():
+        if key in entries:
+            task.set_raw(entries[key])
+            salvaged.append(task)
+        else:
+            floor = _totals_of(task.cells)
+            meta = replace(task.meta, reported=max_totals(task.meta.reported, floor))
+            salvaged.append(TaskState(meta))
+    return salvaged
+
+
+def _totals_of(cells: list[cells_codec.Cell]) -> Totals:
+    sums = [0, 0, 0, 0, 0]
+    for cell in cells:
+        for i in range(5):
+            sums[i] += int(cell[cells_codec.FIRST_FIGURE + i])
+    return Totals(*sums)
