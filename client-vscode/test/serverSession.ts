@@ -15,6 +15,8 @@ import { buildInitializationOptions, resolveServerCommand } from '../src/common/
 
 export const PYTHON = process.env.ROO_USAGE_PYTHON ?? resolve(__CLIENT_ROOT__, '..', '.venv', 'bin', 'python');
 export const FIXTURE = join(__CLIENT_ROOT__, 'test', 'fixtures', 'roo');
+/** The demo global storage bundled with the server (Roo Code and Cline, invented values). */
+export const DEMO_STORAGE = resolve(__CLIENT_ROOT__, '..', 'server', 'roo_usage', 'demo', 'globalStorage');
 export const DEMO_WORKSPACE = '/home/dev/projects/acme-billing';
 
 export interface ServerSession {
@@ -25,11 +27,11 @@ export interface ServerSession {
     stop(): Promise<void>;
 }
 
-export async function startServerSession(): Promise<ServerSession> {
+export async function startServerSession(source: string = FIXTURE): Promise<ServerSession> {
     assert.ok(existsSync(PYTHON), `Python not found at ${PYTHON} (set ROO_USAGE_PYTHON)`);
     const tmp = mkdtempSync(join(tmpdir(), 'roo-usage-wire-'));
-    const sources = join(tmp, 'roo');
-    cpSync(FIXTURE, sources, { recursive: true });
+    const sources = join(tmp, 'sources');
+    cpSync(source, sources, { recursive: true });
 
     const { command, args } = resolveServerCommand({ serverCommand: [], pythonPath: PYTHON });
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', ROO_USAGE_HOME: join(tmp, 'home') };

@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 from roo_usage.accounting import settle_deletions
 from roo_usage.ledger import Ledger, TaskKey
 from roo_usage.ledger.files import write_atomic
+from roo_usage.ledger.snapshot import no_gc
 from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta, Totals
 from roo_usage.sources.discovery import StorageFolder
 from roo_usage.sources.history import read_history
@@ -125,7 +126,8 @@ class Importer:
         except Timeout:
             return ImportReport(revision=self.ledger.revision, busy=True)
         try:
-            return self._scan_locked(progress, cancelled, only)
+            with no_gc():  # parsing makes many short-lived containers and no cycles
+                return self._scan_locked(progress, cancelled, only)
         finally:
             self._lock.release()
 
@@ -200,16 +202,21 @@ class Importer:
                 batch.add_task(parsed)
                 if progress and done % 50 == 0:
                     progress(done, total)
-            # Tasks listed in the history whose folder is gone still count, with their totals.
-            listed = [meta for task_id, meta in history.items() if task_id not in seen]
-            for meta in listed:
-                meta.exists = True
-                meta.storage = key
-            batch.add_metas(listed)
-            seen.update(history)
             if only is not None:  # a partial scan: keep what it did not look at
                 scan_state[key] = previous | current
                 continue
+            # A task whose folder is gone was deleted in the extension (a history entry may
+            # outlive it); its usage still counts, with the totals the history reported.
+            listed = [meta for task_id, meta in history.items() if task_id not in seen]
+            with self.guard:
+                for meta in listed:
+                    meta.exists = False
+                    meta.storage = key
+                    known = self.ledger.state.tasks.get(meta.key)
+                    if known is None or known.meta.exists is not False:
+                        report.tasks_deleted += 1
+            batch.add_metas(listed)
+            seen.update(history)
             if storage.tasks_dir.is_dir() and not (cancelled and cancelled()):
                 with self.guard:
                     gone = self._vanished(storage, key, seen, report)

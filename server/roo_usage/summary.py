@@ -76,7 +76,7 @@ class _Overall(_Breakdowns):
         self.mode_tasks: dict[str, int] = {}
         self.model_tasks: dict[str, int] = {}
         self.workspace_tasks: dict[str | None, int] = {}
-        self.day_tasks: dict[str, int] = {}
+        self.day_tasks: dict[str, set[TaskKey]] = {}  # members: today's figures need them
 
 
 class _Day(_Breakdowns):
@@ -227,12 +227,12 @@ class UsageIndex:
         if not entry.cells:
             return
         per = self._by_day(entry.cells)
-        self._account_overall(entry, per, sign)
+        self._account_overall(key, entry, per, sign)
         if self._days_built:
             self._account_days(key, entry, per, sign)
 
     def _account_overall(
-        self, entry: _Entry, per: dict[tuple[str, str, str], list[int]], sign: int
+        self, key: TaskKey, entry: _Entry, per: dict[tuple[str, str, str], list[int]], sign: int
     ) -> None:
         o = self.overall
         total = [0] * FIGURES
@@ -260,7 +260,7 @@ class UsageIndex:
         for model in models:
             _count(o.model_tasks, model, sign)
         for day in days:
-            _count(o.day_tasks, day, sign)
+            _member(o.day_tasks, day, key, sign)
         if sign < 0:
             _prune(o.by_mode, o.mode_tasks)
             _prune(o.by_model, o.model_tasks)
@@ -349,6 +349,14 @@ class UsageIndex:
             ],
             "byDay": [{"day": day} | _figures_json(*by_day[day]) for day in sorted(by_day)],
         }
+
+    def day_totals(self, day: date) -> dict[str, Any]:
+        """One day's totals over all workspaces (for a status bar), without per-day indexes."""
+        key = day.isoformat()
+        members = self.overall.day_tasks.get(key, set())
+        totals = _figures_json(self.overall.by_day.get(key, [0] * FIGURES), len(members))
+        totals["deletedTasks"] = sum(1 for k in members if self.entries[k].deleted)
+        return totals
 
     def _tasks_in(self, folders: list[str]) -> list[TaskKey]:
         folder_keys = [path_key(f) for f in folders]

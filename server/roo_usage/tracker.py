@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,8 @@ class Tracker:
     def summary(self, query: Query, time_zone: str | None = None) -> dict[str, Any]:
         with self.lock:
             return self.index(time_zone).summarize(query)
+
+    def today_totals(self) -> dict[str, Any]:
+        """Today's totals in the default zone, over all workspaces."""
+        with self.lock:
+            return self.index().day_totals(datetime.now(self.default_zone).date())

@@ -15,7 +15,7 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 import { makeNonce, renderCardHtml } from '../../src/webview/html';
 import type { CardState, ToWebview } from '../../src/webview/messages';
 import { USAGE_SUMMARY, UsageSummary } from '../../src/common/protocol';
-import { startServerSession, until } from '../serverSession';
+import { DEMO_STORAGE, startServerSession, until } from '../serverSession';
 import { DEMO_WORKSPACE, demoSummary, zeroTotals } from '../summaryFixture';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -304,21 +304,28 @@ for (const name of ['light', 'dark', 'high-contrast'] as const) {
 }
 
 test('screenshots with the real server\'s summaries of the demo data', async () => {
-    const session = await startServerSession();
+    const session = await startServerSession(DEMO_STORAGE);
     try {
         const request = (scope: 'all' | 'current') => session.connection.sendRequest<UsageSummary>(USAGE_SUMMARY, { scope });
+        // figures listed in server/roo_usage/demo/README.md
         const all = await until(session, 'the demo folder to be imported', async () => {
             const s = await request('all');
-            return s.totals.requests >= 8 ? s : undefined;
+            return s.totals.requests >= 173 ? s : undefined;
         });
         const current = await request('current');
+        assert.equal(all.totals.costExact, '23.7163014');
+        assert.equal(current.totals.costExact, '9.4576977');
         for (const name of ['light', 'dark'] as const) {
             await theme(name);
             await post({ server: 'running', all, current, folders: ['acme-billing'] });
-            assert.equal(await text('total-cost'), '$0.166');
-            assert.equal(await text('tokens-in'), '68,974 in');
-            assert.deepEqual((await rows('by-mode')).map((r) => r.slice(1, 2)), [['$0.0828'], ['$0.0609'], ['$0.0223']]);
+            assert.equal(await text('total-cost'), '$23.72');
+            assert.equal(await text('tokens-in'), '11,208,599 in');
+            assert.deepEqual((await rows('by-mode')).map((r) => r.slice(0, 2))[0], ['Code', '$16.20']);
             await page.screenshot({ path: join(ARTIFACTS, `card-demo-server-${name}.png`), fullPage: true });
+            await page.click('button[data-scope="current"]');
+            assert.equal(await text('total-cost'), '$9.46');
+            await page.screenshot({ path: join(ARTIFACTS, `card-demo-server-${name}-current.png`), fullPage: true });
+            await page.click('button[data-scope="all"]');
         }
     } finally {
         await session.stop();

@@ -258,15 +258,13 @@ class RooUsageServer(LanguageServer):
 
     def changed_payload(self) -> dict[str, Any]:
         tracker = self.require_tracker()
-        tz = tracker.default_zone
-        today = datetime.now(tz).date()
         return {
             "revision": tracker.revision,
-            "timeZone": tz.key,
+            "timeZone": tracker.default_zone.key,
             "workspaces": self.workspaces,
             "all": tracker.summary(Query("all"))["totals"],
             "current": tracker.summary(Query("current", self.workspaces))["totals"],
-            "today": tracker.summary(Query("all", since=today, until=today))["totals"],
+            "today": tracker.today_totals(),
         }
 
 
