@@ -47,7 +47,14 @@ EXPECTED = {
     },
 }
 
-FIGURE_FIELDS = ("tokensIn", "tokensOut", "cacheReads", "cacheWrites", "requests", "unknownRequests")
+FIGURE_FIELDS = (
+    "tokensIn",
+    "tokensOut",
+    "cacheReads",
+    "cacheWrites",
+    "requests",
+    "unknownRequests",
+)
 
 
 def copy_sample(name: str, dest: Path) -> Path:
@@ -90,9 +97,19 @@ def req(
     kind: str = "request",
 ) -> RequestUsage:
     return RequestUsage(
-        source, task, ts, kind, known, cost, tokens_in, tokens_out, cache_reads, cache_writes,
-        mode, model,
-    )  # fmt: skip
+        source,
+        task,
+        ts,
+        kind,
+        known,
+        cost,
+        tokens_in,
+        tokens_out,
+        cache_reads,
+        cache_writes,
+        mode,
+        model,
+    )
 
 
 def meta(task: str, source: str = "roo-code", **fields: Any) -> TaskMeta:
@@ -101,9 +118,7 @@ def meta(task: str, source: str = "roo-code", **fields: Any) -> TaskMeta:
 
 def ledger_requests(ledger: Ledger) -> dict[tuple[str, str, int], RequestUsage]:
     """Every request in the ledger by key."""
-    return {
-        r.key: r for task in ledger.state.tasks.values() for r in task.requests.values()
-    }
+    return {r.key: r for task in ledger.state.tasks.values() for r in task.requests.values()}
 
 
 def ledger_figures(ledger: Ledger) -> tuple[int, int, int, int, int, int]:

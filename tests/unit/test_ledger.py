@@ -13,7 +13,6 @@ import pytest
 from roo_usage.ledger import Ledger, LedgerError, store
 from roo_usage.ledger.codec import SCHEMA_VERSION, RecordError, migrate_snapshot_header
 from roo_usage.records import Totals
-
 from tests.unit.helpers import aside_files, ledger_figures, ledger_requests, meta, req
 
 
@@ -133,8 +132,18 @@ def test_known_usage_beats_unknown_in_either_order(tmp_path: Path) -> None:
 
 def test_metadata_is_never_erased_and_reported_totals_never_lowered(tmp_path: Path) -> None:
     ledger = Ledger.open(tmp_path)
-    ledger.commit([meta("t", workspace="/w", mode="code", first_ts=5, last_ts=9,
-                       reported=Totals(cost=100, tokens_in=50))])  # fmt: skip
+    ledger.commit(
+        [
+            meta(
+                "t",
+                workspace="/w",
+                mode="code",
+                first_ts=5,
+                last_ts=9,
+                reported=Totals(cost=100, tokens_in=50),
+            )
+        ]
+    )
     ledger.commit([meta("t", first_ts=7, last_ts=8, reported=Totals(cost=40, tokens_out=3))])
     m = Ledger.open(tmp_path).state.tasks[("roo-code", "t")].meta
     assert (m.workspace, m.mode, m.first_ts, m.last_ts) == ("/w", "code", 5, 9)
@@ -318,19 +327,18 @@ def test_a_newer_ledger_in_the_plain_document_layout_is_refused(tmp_path: Path) 
     assert (home / "ledger.json").exists()
 
 
-def test_a_plain_document_snapshot_of_the_current_schema_loads(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    document = {
-        "header": {"schema": SCHEMA_VERSION, "generation": 3, "revision": 4},
-        "tasks": [[["roo-code", "t", {"ws": "/w"}], [[1, 0, 1, 5, 1, 2, 0, 0, "code", None]]]],
-    }
-    (home / "ledger.json").write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
-    (home / "journal.jsonl").write_bytes(b'{"generation":3}\n')
-    ledger = Ledger.open(home)
-    assert ledger.warnings == []
-    assert ledger.revision == 4
-    assert ledger_figures(ledger) == (5, 1, 2, 0, 0, 1)
+def test_a_snapshot_reformatted_by_hand_still_loads(tmp_path: Path) -> None:
+    ledger = Ledger.open(tmp_path)
+    ledger.commit([meta("t", workspace="/w")], [req("t", 1, cost=5, tokens_in=1, mode="code")])
+    ledger.commit(requests=[req("u", 2, cost=7, known=False)])
+    ledger.compact()
+    expected = (ledger_requests(ledger), ledger.revision)
+    document = orjson.loads(ledger.snapshot_path.read_bytes())
+    ledger.snapshot_path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    reopened = Ledger.open(tmp_path)
+    assert reopened.warnings == []
+    assert (ledger_requests(reopened), reopened.revision) == expected
+    assert reopened.state.tasks[("roo-code", "t")].meta.workspace == "/w"
 
 
 def test_migration_accepts_the_current_schema() -> None:
@@ -355,3 +363,16 @@ def test_a_snapshot_without_schema_is_treated_as_damage_and_recovered(tmp_path: 
     assert ledger.warnings
     assert aside_files(tmp_path, "damaged")
     assert ledger_figures(ledger) == (1, 0, 0, 0, 0, 1)  # the task row was salvaged
+
+
+def test_a_batch_that_moves_a_label_away_and_back_commits_once(tmp_path: Path) -> None:
+    ledger = Ledger.open(tmp_path)
+    metas = [meta("t", mode="code"), meta("t", mode="ask")]
+    requests = [req("t", 1, cost=1, mode="code"), req("t", 1, cost=1, mode="ask")]
+    first = ledger.commit(metas, requests)
+    size = ledger.journal_path.stat().st_size
+    for _ in range(3):  # bumped the revision (and grew the journal) every time before
+        again = ledger.commit(metas, requests)
+        assert again.revision == first.revision
+        assert (again.tasks_added, again.requests_added, again.requests_updated) == (0, 0, 0)
+    assert ledger.journal_path.stat().st_size == size
