@@ -1,8 +1,9 @@
 """The ledger's in-memory state and its merge rules.
 
 Every change to the ledger is an upsert merged by the rules here, and the rules are monotonic and
-idempotent: applying the same record twice, or an older record after a newer one, changes nothing,
-and no figure once recorded is ever lowered. That is what lets several processes replay one
+idempotent: applying the same record twice changes nothing, figures merge by their largest value
+whatever the order, and no figure once recorded is ever lowered (labels such as mode, model or
+workspace take the newest known value). That is what lets several processes replay one
 journal, and a crash replay part of it again, without losing or doubling usage.
 """
 
