@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -98,16 +99,19 @@ async def test_record_usage_is_pushed_and_never_counted_twice(
     result = await session.request(RECORD, same)
     assert (result["requestsAdded"], result["requestsUpdated"]) == (0, 0)
 
+    now_ms = int(time.time() * 1000)
     new = {
         "source": "roo-code",
         "taskId": "direct-task",
         "workspace": str(BILLING),
-        "requests": [{"ts": 1768300000000, "tokensIn": 1000, "tokensOut": 10, "cost": 0.5}],
+        "requests": [{"ts": now_ms, "tokensIn": 1000, "tokensOut": 10, "cost": 0.5}],
     }
     result = await session.request(RECORD, new)
     assert result["requestsAdded"] == 1
     pushed = await session.push_matching(lambda p: p["revision"] >= result["revision"])
     assert pushed["all"]["costExact"] == "0.665987"
+    assert pushed["today"]["costExact"] == "0.5"  # the samples are from January 2026
+    assert pushed["today"]["tasks"] == 1
     again = await session.request(RECORD, new)
     assert again["revision"] == result["revision"]  # idempotent
 

@@ -138,8 +138,26 @@ def test_a_task_folder_gone_but_still_listed_keeps_its_usage(tmp_path: Path) -> 
     tracker, folder = tracker_for(tmp_path, "roo")
     tracker.scan()
     shutil.rmtree(folder / "tasks" / ROO_PARENT)
+    report = tracker.scan()
+    got = totals(tracker)
+    assert_totals(got, EXPECTED["roo"])
+    assert report.tasks_deleted == 1  # its data is gone, whatever the history list still says
+    assert got["deletedTasks"] == 1
+
+
+def test_a_task_known_only_from_its_history_counts_with_its_reported_totals(
+    tmp_path: Path,
+) -> None:
+    tracker, folder = tracker_for(tmp_path, "roo")
+    shutil.rmtree(folder / "tasks" / ROO_PARENT)  # gone before the ledger ever saw it
     tracker.scan()
-    assert_totals(totals(tracker), EXPECTED["roo"])
+    got = totals(tracker)
+    # the parent's HistoryItem totals (cost 0.143649) plus the child's requests
+    assert got["costExact"] == "0.165987"
+    assert got["tokensIn"] == 68974
+    assert got["tasks"] == 2
+    assert got["requests"] == 4  # only the child's requests were ever seen
+    assert got["deletedTasks"] == 1
 
 
 def test_a_whole_storage_folder_gone_keeps_its_usage(tmp_path: Path) -> None:
