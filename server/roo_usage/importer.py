@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from roo_usage.accounting import settle_deletions
 from roo_usage.ledger import Ledger, TaskKey
 from roo_usage.ledger.files import write_atomic
-from roo_usage.ledger.snapshot import no_gc
+from roo_usage.memory import no_gc
 from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta, Totals
 from roo_usage.sources.discovery import StorageFolder
 from roo_usage.sources.history import read_history

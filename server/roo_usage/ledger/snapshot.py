@@ -20,9 +20,7 @@ document (say, re-indented by hand) still loads, more slowly.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ import orjson
 from roo_usage import cells as cells_codec
 from roo_usage.ledger import codec
 from roo_usage.ledger.state import TaskState, max_totals
+from roo_usage.memory import no_gc
 from roo_usage.records import Totals
 
 _HEADER_PREFIX = b'{"header":'
@@ -43,18 +42,6 @@ class Snapshot:
     tasks: list[TaskState] = field(default_factory=list)
     bad_rows: int = 0
     size: int = 0
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Building many small containers triggers the cyclic GC constantly; it finds nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def snapshot_chunks(header: dict[str, Any], tasks: Iterable[TaskState]) -> Iterator[bytes]:

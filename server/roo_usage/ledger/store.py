@@ -40,12 +40,12 @@ from roo_usage.ledger.files import (
 )
 from roo_usage.ledger.snapshot import (
     Snapshot,
-    no_gc,
     read_snapshot,
     salvage,
     snapshot_chunks,
 )
 from roo_usage.ledger.state import LedgerState, TaskKey
+from roo_usage.memory import no_gc
 from roo_usage.records import RequestUsage, TaskMeta
 
 log = logging.getLogger("roo_usage.ledger")
