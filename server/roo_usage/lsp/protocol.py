@@ -8,7 +8,7 @@ inside the handlers, so bad input becomes a JSON-RPC -32602 error naming the fie
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -17,6 +17,13 @@ from pydantic import (
     ValidationError,
     field_validator,
     model_validator,
+)
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    JsonRPCResponseMessage,
+    default_converter,
 )
 
 from roo_usage.records import Source
@@ -104,6 +111,17 @@ class RecordUsageParams(_Params):
         return self
 
 
+ParamsModel = TypeVar("ParamsModel", bound=BaseModel)
+
+
+def parse_params(model: type[ParamsModel], params: Any) -> ParamsModel:
+    """Validated params, or a JSON-RPC -32602 error whose message names the field."""
+    try:
+        return model.model_validate(params if params is not None else {})
+    except ValidationError as exc:
+        raise JsonRpcInvalidParams(message=describe_error(exc)) from None
+
+
 def describe_error(error: ValidationError | ValueError) -> str:
     """``Invalid params: scope: Input should be 'all' or 'current'`` (names the field)."""
     if isinstance(error, ValidationError):
@@ -122,13 +140,6 @@ def plain_converter() -> Any:
     pygls would otherwise turn them into namedtuples (renaming keys that are not identifiers).
     Standard LSP messages keep their lsprotocol types. Used by the server and by test clients.
     """
-    from pygls.protocol import (
-        JsonRPCNotification,
-        JsonRPCRequestMessage,
-        JsonRPCResponseMessage,
-        default_converter,
-    )
-
     converter = default_converter()  # type: ignore[no-untyped-call]
     for cls in (JsonRPCRequestMessage, JsonRPCNotification, JsonRPCResponseMessage):
         converter.register_structure_hook(cls, lambda obj, c: c(**obj))

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pydantic import ValidationError
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
@@ -28,7 +27,7 @@ from roo_usage.importer import ImportReport
 from roo_usage.ledger import LedgerError
 from roo_usage.lsp import protocol
 from roo_usage.lsp.options import InitializationOptions, parse_options
-from roo_usage.lsp.protocol import RecordUsageParams, SummaryParams, describe_error
+from roo_usage.lsp.protocol import RecordUsageParams, SummaryParams, parse_params
 from roo_usage.lsp.records import records_from_params
 from roo_usage.lsp.watch import Watcher
 from roo_usage.paths import normalize_path
@@ -268,9 +267,6 @@ class RooUsageServer(LanguageServer):
         }
 
 
-server = RooUsageServer
-
-
 def _folders_from(params: types.InitializeParams) -> list[str]:
     if params.workspace_folders:
         return [normalize_path(f.uri) for f in params.workspace_folders]
@@ -320,10 +316,7 @@ def build_server(cli_args: argparse.Namespace | None = None) -> RooUsageServer:
     @ls.feature(protocol.USAGE_SUMMARY)
     def usage_summary(ls: RooUsageServer, params: Any) -> dict[str, Any]:
         tracker = ls.require_tracker()
-        try:
-            parsed = SummaryParams.model_validate(params or {})
-        except ValidationError as exc:
-            raise JsonRpcInvalidParams(message=describe_error(exc)) from None
+        parsed = parse_params(SummaryParams, params)
         workspaces = parsed.workspaces
         if workspaces is None:
             workspaces = ls.workspaces if parsed.scope == "current" else []
@@ -333,10 +326,7 @@ def build_server(cli_args: argparse.Namespace | None = None) -> RooUsageServer:
     @ls.feature(protocol.RECORD_USAGE)
     def record_usage(ls: RooUsageServer, params: Any) -> dict[str, Any]:
         tracker = ls.require_tracker()
-        try:
-            parsed = RecordUsageParams.model_validate(params or {})
-        except ValidationError as exc:
-            raise JsonRpcInvalidParams(message=describe_error(exc)) from None
+        parsed = parse_params(RecordUsageParams, params)
         metas, requests = records_from_params(parsed)
         revision, added, updated = tracker.record(metas, requests)
         ls.schedule_push()
