@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import csv
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -73,7 +74,11 @@ def _parser() -> argparse.ArgumentParser:
 
     summary = sub.add_parser("summary", parents=[common], help="print total usage")
     summary.add_argument("--json", action="store_true", help="print the summary object as JSON")
-    summary.add_argument("--scope", choices=["all", "current"], default="all")
+    summary.add_argument(
+        "--scope",
+        choices=["all", "current"],
+        help="all workspaces (default), or the current one(s); --workspace implies current",
+    )
     summary.add_argument(
         "--workspace",
         action="append",
@@ -124,37 +129,73 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="roo-usage: %(message)s",
     )
+    logging.getLogger("filelock").setLevel(logging.WARNING)
     if args.command == "serve":
         from roo_usage.lsp.server import run
 
         return run(args)
-    try:
-        if args.time_zone:
-            zone(args.time_zone)
-    except ValueError as exc:
-        print(f"roo-usage: --time-zone: {exc}", file=sys.stderr)
+    problem = _usage_problem(args)
+    if problem:
+        print(f"roo-usage: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    missing = [p for p in args.source if not p.expanduser().exists()]
-    if missing:
-        for path in missing:
-            print(f"roo-usage: source folder not found: {path}", file=sys.stderr)
+    bad_sources = [
+        f"{p}: {'not found' if not p.exists() else 'not a folder'}"
+        for p in args.source
+        if not p.is_dir()
+    ]
+    if bad_sources:
+        for text in bad_sources:
+            print(f"roo-usage: source folder {text}", file=sys.stderr)
         return EXIT_SOURCE
     try:
         return COMMANDS[args.command](args)
     except LedgerError as exc:
         print(f"roo-usage: the ledger cannot be used: {exc}", file=sys.stderr)
         return EXIT_LEDGER
+    except OSError as exc:  # the ledger folder: read-only, not a folder, no permission...
+        where = exc.filename or _home(args)
+        reason = exc.strerror or exc
+        print(f"roo-usage: the ledger folder cannot be used: {where}: {reason}", file=sys.stderr)
+        return EXIT_LEDGER
     except BrokenPipeError:
         return 0
 
 
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """Check and complete the arguments; returns what is wrong with them, if anything."""
+    if args.time_zone is not None:
+        try:
+            zone(args.time_zone or "-")
+        except ValueError as exc:
+            return f"--time-zone: {exc}"
+    args.source = [p.expanduser().absolute() for p in args.source]
+    if args.storage_dir:
+        args.storage_dir = args.storage_dir.expanduser().absolute()
+    if args.command == "summary":
+        if args.workspace and args.scope == "all":
+            return "--workspace selects workspaces: use it with --scope current (or alone)"
+        if args.scope is None:
+            args.scope = "current" if args.workspace else "all"
+        args.workspace = [w if "://" in w else os.path.abspath(w) for w in args.workspace]
+        if args.since and args.until and args.since > args.until:
+            return f"--since {args.since} is after --until {args.until}"
+    return None
+
+
+def _home(args: argparse.Namespace) -> Path:
+    return args.storage_dir if args.storage_dir else default_home()
+
+
 def _tracker(args: argparse.Namespace) -> Tracker:
-    home = args.storage_dir.expanduser() if args.storage_dir else default_home()
     storages = resolve_storages(args.source, not args.no_default_sources)
-    tracker = Tracker(home, storages, args.time_zone)
-    for warning in tracker.ledger.warnings:
-        print(f"roo-usage: warning: {warning}", file=sys.stderr)
-    return tracker
+    for path in args.source:
+        if not any(s.path == path or path in s.path.parents for s in storages):
+            hint = " (give the folder that contains tasks/)" if path.name == "tasks" else ""
+            print(
+                f"roo-usage: warning: no Roo Code, Kilo Code or Cline storage in {path}{hint}",
+                file=sys.stderr,
+            )
+    return Tracker(_home(args), storages, args.time_zone)  # ledger warnings are logged
 
 
 def _progress(done: int, total: int) -> None:
@@ -190,7 +231,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def _demo_summary(args: argparse.Namespace) -> int:
     """The demo uses its own ledger, so it never mixes with the user's real data."""
-    home = (args.storage_dir.expanduser() if args.storage_dir else default_home()) / "demo"
+    home = _home(args) / "demo"
     from roo_usage.sources.discovery import storage_folders_from
 
     tracker = Tracker(home, storage_folders_from(DEMO_STORAGE), args.time_zone)
@@ -220,7 +261,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{report.tasks_added} tasks added, {report.tasks_updated} updated, "
         f"{report.tasks_deleted} marked deleted; "
         f"{report.requests_added} requests added, {report.requests_updated} updated; "
-        f"{report.files_scanned} task folders read, {report.files_unchanged} unchanged; "
+        f"{report.files_scanned} task folder(s) read, {report.files_unchanged} unchanged; "
         f"{len(report.skipped)} skipped. Ledger revision {report.revision}."
     )
     for path, reason in report.skipped:

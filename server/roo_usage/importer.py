@@ -276,7 +276,8 @@ class _Batch:
             with self.importer.guard:
                 known = self.ledger.state.tasks.get(parsed.meta.key)
                 seen = list(known.requests.values()) if known else []
-            ledger_requests = {r.ts: r for r in seen if r.kind == Kind.REQUEST}
+            # a marker sums every entry it removed, condense calls included
+            ledger_requests = {r.ts: r for r in seen if r.kind != Kind.DELETED}
             settle_deletions(parsed.requests, ledger_requests, parsed.message_ts)
         self.metas.append(parsed.meta)
         self.requests.extend(parsed.requests)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from urllib.parse import unquote, urlparse
 
 _DRIVE = re.compile(r"^/?([A-Za-z]):(?:[\\/]|$)")
@@ -16,7 +17,7 @@ _DRIVE = re.compile(r"^/?([A-Za-z]):(?:[\\/]|$)")
 
 def normalize_path(value: str) -> str:
     """A workspace path or ``file://`` URI in one canonical form (no trailing separator)."""
-    text = value.strip()
+    text = unicodedata.normalize("NFC", value.strip())  # macOS may hand out decomposed names
     if text.lower().startswith("file:"):
         parsed = urlparse(text)
         text = unquote(parsed.path)

@@ -3,6 +3,7 @@ that feeds it from editor storage, and summary indexes per time zone."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from roo_usage.summary import Query, UsageIndex
 from roo_usage.timezone import zone
 
 HOME_ENV = "ROO_USAGE_HOME"
+log = logging.getLogger("roo_usage")
 
 
 def default_home() -> Path:
@@ -36,8 +38,12 @@ def default_home() -> Path:
 def resolve_storages(explicit: Iterable[Path], use_defaults: bool) -> list[StorageFolder]:
     """Explicit folders (flags, then ``$ROO_USAGE_SOURCES``), then the editors' default folders."""
     found: dict[Path, StorageFolder] = {}
-    for path in [*explicit, *sources_from_env()]:
-        for storage in storage_folders_from(Path(path).expanduser()):
+    from_env = sources_from_env()
+    for path in from_env:
+        if not path.is_dir():
+            log.warning("$ROO_USAGE_SOURCES names a folder that does not exist: %s", path)
+    for path in [*explicit, *from_env]:
+        for storage in storage_folders_from(Path(path).expanduser().absolute()):
             found.setdefault(storage.path.resolve(), storage)
     if use_defaults:
         for storage in default_storage_folders():

@@ -48,7 +48,8 @@ def render_summary(summary: dict[str, Any], breakdowns: list[str]) -> str:
         f"  Requests      {_n(t['requests'])}{unknown}",
     ]
     if not t["tasks"]:
-        lines += ["", "  No usage recorded yet."]
+        filtered = summary["scope"] == "current" or summary["since"] or summary["until"]
+        lines += ["", "  No usage in this selection." if filtered else "  No usage recorded yet."]
     for key in breakdowns:
         rows = summary.get(key) or []
         if not rows:

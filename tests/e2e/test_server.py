@@ -207,6 +207,7 @@ async def test_invalid_params_get_an_error_naming_the_field(
         (SUMMARY, {"since": "last tuesday"}, "since"),
         (SUMMARY, {"timeZone": "Mars/Olympus"}, "timeZone"),
         (SUMMARY, {"workspaces": "not-a-list"}, "workspaces"),
+        (SUMMARY, {"since": "2026-02-01", "until": "2026-01-01"}, "after until"),
         (RECORD, {"source": "copilot", "task": {"id": "x"}}, "source"),
         (RECORD, {"source": "roo-code", "taskId": "t", "requests": [{"ts": -1}]}, "requests.0.ts"),
         (RECORD, {"source": "roo-code"}, "task or requests"),
@@ -247,6 +248,17 @@ async def test_bad_initialization_options_are_shown_once_and_defaults_used(
     shown = [m.message for m in session.client.messages]
     assert sum("timeZone" in m for m in shown) == 1
     assert sum("scanDefaultSources" in m for m in shown) == 1
+
+
+async def test_an_unusable_storage_dir_falls_back_to_the_default_folder(
+    launch: Launch, storage: Path, tmp_path: Path
+):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    session = await launch(home=not_a_folder, sources=[storage])  # HOME is a temporary folder
+    pushed = await session.push_matching(imported)
+    assert pushed["all"]["costExact"] == SAMPLE_COST
+    assert sum("storageDir" in m.message for m in session.client.messages) == 1
 
 
 async def test_several_windows_over_one_ledger_give_the_totals_of_one(

@@ -335,7 +335,45 @@ def test_processes_importing_the_same_storage_at_once_count_it_once(tmp_path: Pa
     results = [p.communicate(timeout=60) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err for _, err in results]
     added = sorted(int(out.split()[1]) for out, _ in results)
-    assert added == [0, 0, 63]  # one process imported; the others found it all there
+    assert added == [0, 0, 62]  # one process imported; the others found it all there
     tracker = Tracker(home, storages(folder), "UTC")
     assert tracker.revision == 1
     assert_totals(totals(tracker), EXPECTED["real"])
+
+
+def _restore_checkpoint(task: Path, keep: int) -> None:
+    """What a Roo checkpoint restore does: drop the messages after ``keep`` and append an
+    ``api_req_deleted`` carrying the summed usage of what was removed (condense cost included,
+    as Roo's getApiMetrics sums it)."""
+    path = task / "ui_messages.json"
+    messages = json.loads(path.read_text())
+    kept, removed = messages[:keep], messages[keep:]
+    totals = {"tokensIn": 0, "tokensOut": 0, "cacheWrites": 0, "cacheReads": 0, "cost": 0.0}
+    for m in removed:
+        if m.get("say") == "api_req_started":
+            usage = json.loads(m["text"])
+            for name in totals:
+                totals[name] += usage.get(name, 0)
+        elif m.get("say") == "condense_context":
+            totals["cost"] += m["contextCondense"]["cost"]
+    marker = {"ts": messages[-1]["ts"] + 5000, "type": "say", "say": "api_req_deleted",
+              "text": json.dumps(totals)}  # fmt: skip
+    path.write_text(json.dumps([*kept, marker]))
+
+
+def test_a_checkpoint_restore_after_import_is_not_counted_twice(tmp_path: Path) -> None:
+    tracker, folder = tracker_for(tmp_path, "roo")
+    tracker.scan()
+    # keep r1, r2 and what comes before r3: r3, the condense and r4 are removed
+    _restore_checkpoint(folder / "tasks" / ROO_PARENT, keep=7)
+    tracker.scan()
+    assert_totals(totals(tracker), EXPECTED["roo"])
+
+
+def test_a_checkpoint_restore_never_seen_before_counts_the_removed_usage(tmp_path: Path) -> None:
+    tracker, folder = tracker_for(tmp_path, "roo")
+    _restore_checkpoint(folder / "tasks" / ROO_PARENT, keep=7)
+    tracker.scan()
+    got = totals(tracker)
+    assert got["costExact"] == "0.165987"  # the removed requests' usage still counts
+    assert got["requests"] == 6  # r3 and r4 were never seen as requests

@@ -16,7 +16,7 @@ import orjson
 
 from roo_usage.cells import Cell, fold
 from roo_usage.ledger.codec import decode_request, encode_request
-from roo_usage.records import RequestUsage, TaskMeta, Totals
+from roo_usage.records import Kind, RequestUsage, TaskMeta, Totals
 
 TaskKey = tuple[str, str]
 
@@ -230,12 +230,13 @@ class LedgerState:
         for (source, task_id, ts), merged_req in pending_req.items():
             state = self.tasks.get((source, task_id))
             existing = state.requests.get(ts) if state else None
-            if existing is None:
-                changes.requests_added += 1
-            elif existing == merged_req:
+            if existing is not None and existing == merged_req:
                 continue
-            else:
-                changes.requests_updated += 1
+            if merged_req.kind == Kind.REQUEST:  # condense and deletion entries are not requests
+                if existing is None:
+                    changes.requests_added += 1
+                else:
+                    changes.requests_updated += 1
             changes.requests.append(merged_req)
         if mode_names:
             changes.mode_names = {

@@ -66,6 +66,12 @@ class SummaryParams(_Params):
             zone(value)
         return value
 
+    @model_validator(mode="after")
+    def _ordered_days(self) -> SummaryParams:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since ({self.since}) is after until ({self.until})")
+        return self
+
 
 class RequestRecord(_Params):
     ts: NonNegativeInt

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcServerNotInitialized
 from pygls.lsp.server import LanguageServer
 
 from roo_usage import __version__
@@ -90,7 +90,8 @@ class RooUsageServer(LanguageServer):
 
     def require_tracker(self) -> Tracker:
         if self.tracker is None:
-            raise JsonRpcInvalidParams(message="the server is not initialized")
+            reason = "; ".join(self.startup_problems) or "initialize first"
+            raise JsonRpcServerNotInitialized(message=f"no usable ledger: {reason}")
         return self.tracker
 
     # ------------------------------------------------------------------ lifecycle
@@ -109,7 +110,13 @@ class RooUsageServer(LanguageServer):
             if not path.exists():
                 problems.append(f"source folder not found: {path}")
         time_zone = self.options.time_zone or (args.time_zone if args else None)
-        self.tracker = Tracker(home, storages, time_zone)
+        try:
+            self.tracker = Tracker(home, storages, time_zone)
+        except (LedgerError, OSError) as exc:
+            if self.options.storage_dir is None:
+                raise
+            problems.append(f"storageDir {home} cannot be used ({exc}); using the default folder")
+            self.tracker = Tracker(default_home(), storages, time_zone)
         for warning in self.tracker.ledger.warnings:
             problems.append(warning)
         return problems
@@ -288,7 +295,7 @@ def build_server(cli_args: argparse.Namespace | None = None) -> RooUsageServer:
         ls.options, problems = parse_options(params.initialization_options)
         try:
             problems += ls.start_tracker()
-        except LedgerError as exc:
+        except (LedgerError, OSError) as exc:
             problems.append(f"the ledger cannot be used: {exc}")
         ls.startup_problems = problems
 
