@@ -94,9 +94,8 @@ def decode(rows: Any) -> list[Cell]:
     """Cells from their JSON form; raises ``ValueError`` on a malformed row."""
     cells: list[Cell] = []
     for row in rows:
-        if len(row) != 10 or not isinstance(row[0], str) or not isinstance(row[1], str):
+        if len(row) != 10:
             raise ValueError(f"bad cell {row!r}")
-        row[0] = intern(row[0])  # a few distinct names shared by many cells
-        row[1] = intern(row[1])
-        cells.append(tuple(row))
+        # a few distinct names shared by many cells (intern also checks they are strings)
+        cells.append((intern(row[0]), intern(row[1]), *row[2:]))
     return cells

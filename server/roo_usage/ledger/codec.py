@@ -50,29 +50,32 @@ def encode_meta(meta: TaskMeta) -> list[Any]:
     return [meta.source, meta.task_id, fields]
 
 
-def _interned(value: Any) -> Any:
-    # workspaces, modes, profiles and storage folders repeat across many tasks
-    return intern(value) if isinstance(value, str) else value
-
-
 def decode_meta(row: Any) -> TaskMeta:
+    """Task metadata from its row. Hot at start-up (one call per task): kept lean."""
     try:
         source, task_id, f = row
-        rep = f.get("rep")
+        if task_id.__class__ is not str:
+            raise TypeError("task id is not a string")
+        get = f.get
+        ws, mode, profile, model, storage = (
+            get("ws"), get("mode"), get("profile"), get("model"), get("storage")
+        )  # fmt: skip
+        rep = get("rep")
         return TaskMeta(
-            intern(str(source)),
-            str(task_id),
-            workspace=_interned(f.get("ws")),
-            mode=_interned(f.get("mode")),
-            parent_id=f.get("parent"),
-            root_id=f.get("root"),
-            profile=_interned(f.get("profile")),
-            model=_interned(f.get("model")),
-            first_ts=f.get("first"),
-            last_ts=f.get("last"),
-            exists=f.get("exists"),
-            storage=_interned(f.get("storage")),
-            reported=Totals(*(int(v) for v in rep)) if rep is not None else None,
+            intern(source),
+            task_id,
+            # workspaces, modes, profiles and storage folders repeat across many tasks
+            intern(ws) if ws.__class__ is str else ws,
+            intern(mode) if mode.__class__ is str else mode,
+            get("parent"),
+            get("root"),
+            intern(profile) if profile.__class__ is str else profile,
+            intern(model) if model.__class__ is str else model,
+            get("first"),
+            get("last"),
+            get("exists"),
+            intern(storage) if storage.__class__ is str else storage,
+            Totals(*rep) if rep is not None else None,
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise RecordError(f"bad task row: {exc}") from exc

@@ -40,8 +40,10 @@ class TaskState:
     @classmethod
     def pending(cls, meta: TaskMeta, cells: list[Cell]) -> TaskState:
         """A task read from a snapshot whose entries arrive later (``set_raw``)."""
-        task = cls(meta)
+        task = cls.__new__(cls)
+        task.meta = meta
         task._requests = None
+        task._raw = None
         task._cells = cells
         return task
 
