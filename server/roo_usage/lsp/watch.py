@@ -10,10 +10,34 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 log = logging.getLogger("roo_usage.watch")
+
+# Only changes. Subscribing to opens and reads too (watchdog's default) overflows the kernel's
+# event queue on a storage of thousands of tasks, and lost events mean late or missing pushes.
+CHANGES: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileClosedEvent,
+    FileMovedEvent,
+    FileDeletedEvent,
+    DirCreatedEvent,
+    DirMovedEvent,
+    DirDeletedEvent,
+]
 
 
 class _Handler(FileSystemEventHandler):
@@ -22,8 +46,6 @@ class _Handler(FileSystemEventHandler):
         self.ignore = ignore
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
                 path = Path(raw if isinstance(raw, str) else raw.decode())
@@ -46,14 +68,18 @@ class Watcher:
         ledger_handler = _Handler(
             lambda _path: on_ledger_change(), lambda p: p.name != "journal.jsonl"
         )
-        self._observer.schedule(ledger_handler, str(ledger_dir), recursive=False)
+        self._observer.schedule(
+            ledger_handler, str(ledger_dir), recursive=False, event_filter=CHANGES
+        )
         source_handler = _Handler(on_source_change, lambda p: p.name.startswith("."))
         self.watched: list[Path] = []
         for folder in task_dirs:
             # Watch the storage folder itself when its tasks folder does not exist yet.
             target = folder if folder.is_dir() else folder.parent
             if target.is_dir():
-                self._observer.schedule(source_handler, str(target), recursive=True)
+                self._observer.schedule(
+                    source_handler, str(target), recursive=True, event_filter=CHANGES
+                )
                 self.watched.append(target)
             else:
                 log.info("not watching %s (missing)", folder)

@@ -1,0 +1,866 @@
+#!/usr/bin/env python
+"""Roo Usage benchmarks at heavy-user scale (issue 5), next to the naive design.
+
+    python benchmarks/run.py [--quick] [--out FILE.json] [--only 1,2,cmp] [--profile]
+
+Figures (ids as in the issue): 1 cold start, 2 summary (in-process and over LSP), 3 durable
+upsert, 4 first import throughput, 5 re-scan with nothing changed, 6 file rewrite to
+``roo/usageChanged``; ``cmp`` ours vs. the naive baseline at 1k/10k/100k tasks. See README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import orjson  # noqa: E402
+
+import baseline  # noqa: E402
+import datagen  # noqa: E402
+from lsp_client import LspServer  # noqa: E402
+
+JSON_VERSION = 1
+ALL_FIGURES = ["1", "2", "3", "4", "5", "6", "cmp"]
+
+
+@dataclass(frozen=True)
+class Scale:
+    ledger_tasks: int
+    ledger_requests: int
+    storage_folders: int
+    storage_bytes: int
+    compare_tasks: tuple[int, ...]
+    cold_runs: int
+    rewrites: int
+    rewrite_spacing_s: float
+    budget_s: float  # time spent repeating one timed operation (after its minimum repetitions)
+    upserts: int
+
+
+FULL = Scale(
+    100_000, 1_000_000, 10_000, 1_000_000_000, (1_000, 10_000, 100_000), 3, 20, 0.5, 3.0, 50
+)
+QUICK = Scale(10_000, 100_000, 500, 50_000_000, (1_000, 10_000), 2, 10, 0.3, 1.0, 30)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def median_ms(times: list[float]) -> float:
+    return statistics.median(times) * 1000
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def repeat(fn: Callable[[], Any], min_reps: int, max_reps: int, budget_s: float) -> list[float]:
+    """Wall times of ``fn`` repeated at least ``min_reps`` times and while within the budget."""
+    times: list[float] = []
+    begun = time.perf_counter()
+    while len(times) < max_reps and (
+        len(times) < min_reps or time.perf_counter() - begun < budget_s
+    ):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def profile_top(fn: Callable[[], Any], top: int = 10) -> str:
+    """``fn`` under cProfile: the ``top`` functions by own time."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(fn)
+    return _stats_text(pstats.Stats(profiler, stream=io.StringIO()), top)
+
+
+def _stats_text(stats: Any, top: int) -> str:
+    import io
+
+    out = io.StringIO()
+    stats.stream = out
+    stats.strip_dirs().sort_stats("tottime").print_stats(top)
+    text = out.getvalue()
+    start = text.find("   ncalls")
+    return text[start:].rstrip() if start >= 0 else text.rstrip()
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    try:
+        import roo_usage
+
+        version = roo_usage.__version__
+    except Exception:  # pragma: no cover
+        version = None
+    commit = None
+    try:  # noqa: SIM105
+        commit = (
+            subprocess.run(
+                ["git", "-C", str(HERE), "describe", "--always", "--dirty"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+            or None
+        )
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "roo_usage": version,
+        "commit": commit,
+    }
+
+
+@dataclass
+class Result:
+    id: str
+    name: str
+    value: float | None
+    unit: str
+    target: str
+    passed: bool
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit,
+            "target": self.target,
+            "pass": self.passed,
+            "detail": self.detail,
+        }
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.scale = QUICK if args.quick else FULL
+        self.only = set(args.only.split(",")) if args.only else set(ALL_FIGURES)
+        self.results: list[Result] = []
+        self.comparison: list[dict[str, Any]] = []
+        self.profiles: dict[str, str] = {}
+        self.work = datagen.CACHE / f"work-{os.getpid()}"
+        self.big_tracker: Any = None
+        self.big_home: Path | None = None
+        self.measured: dict[str, float] = {}  # reused by the comparison
+
+    def wants(self, figure: str) -> bool:
+        return figure in self.only
+
+    def add(
+        self,
+        id_: str,
+        name: str,
+        value: float | None,
+        unit: str,
+        op: str,
+        target: float,
+        detail: dict[str, Any] | None = None,
+    ) -> Result:
+        passed = value is not None and (value <= target if op == "<=" else value >= target)
+        result = Result(id_, name, value, unit, f"{op} {target:g} {unit}", passed, detail or {})
+        self.results.append(result)
+        shown = "n/a" if value is None else f"{value:,.3f}".rstrip("0").rstrip(".") + f" {unit}"
+        log(f"  [{id_}] {name}: {shown} (target {result.target}) {'pass' if passed else 'FAIL'}")
+        return result
+
+    # ------------------------------------------------------------------ data
+
+    def big_ledger(self) -> Path:
+        """A private copy of the big ledger for this run (figures 1-3 and cmp)."""
+        if self.big_home is None:
+            s = self.scale
+            src, info = datagen.ledger_dir(
+                datagen.LedgerSpec(s.ledger_tasks, s.ledger_requests), log
+            )
+            self.big_home = datagen.copy_ledger(src, self.work / "ledger")
+            self.big_info = info
+        return self.big_home
+
+    def tracker(self) -> Any:
+        if self.big_tracker is None:
+            from roo_usage.tracker import Tracker
+
+            self.big_tracker = Tracker(self.big_ledger(), [], "UTC")
+        return self.big_tracker
+
+    # ------------------------------------------------------------------ 1
+
+    def figure_1(self) -> None:
+        home = self.big_ledger()
+        log(
+            f"1: cold start on {self.big_info['tasks']:,} tasks"
+            f" / {self.big_info['requests']:,} requests"
+        )
+        runs = []
+        for _ in range(self.scale.cold_runs):
+            begun = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, str(HERE / "cold_start.py"), str(home)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            wall = time.perf_counter() - begun
+            runs.append({"wall_s": wall, **json.loads(out.stdout)})
+        wall = statistics.median(r["wall_s"] for r in runs)
+        rss = max(r["max_rss_mb"] for r in runs)
+        detail = {
+            "runs": len(runs),
+            "tasks": self.big_info["tasks"],
+            "requests": self.big_info["requests"],
+            "snapshot_mb": round(self.big_info["snapshot_bytes"] / 1e6, 1),
+            **{
+                k: round(statistics.median(r[k] for r in runs), 3)
+                for k in ("imports_s", "open_s", "first_summary_s", "in_process_s")
+            },
+        }
+        r1 = self.add(
+            "1.time",
+            "cold start: open ledger + first summary (fresh process)",
+            round(wall, 3),
+            "s",
+            "<=",
+            2,
+            detail,
+        )
+        r2 = self.add("1.rss", "cold start: peak RSS", round(rss, 1), "MB", "<=", 300)
+        if self.args.profile and not (r1.passed and r2.passed):
+            import pstats
+
+            path = self.work / "cold.prof"
+            subprocess.run(
+                [sys.executable, str(HERE / "cold_start.py"), str(home), "--profile", str(path)],
+                capture_output=True,
+                check=True,
+            )
+            self.profiles["1"] = _stats_text(pstats.Stats(str(path)), 10)
+
+    # ------------------------------------------------------------------ 2
+
+    def queries(self) -> dict[str, dict[str, Any]]:
+        since, until = datagen.last_days(30)
+        workspace = datagen.workspace_path(7)
+        return {
+            "all": {"scope": "all"},
+            "current": {"scope": "current", "workspaces": [workspace]},
+            "days": {"scope": "all", "since": since.isoformat(), "until": until.isoformat()},
+        }
+
+    def figure_2(self) -> None:
+        from roo_usage.summary import Query
+        from roo_usage.timezone import parse_day
+
+        s = self.scale
+        log("2: summaries in-process")
+        t = time.perf_counter()
+        tracker = self.tracker()
+        opened = time.perf_counter()
+        tracker.summary(Query("all"))  # the first summary builds what later ones reuse
+        first_info = {
+            "open_s": round(opened - t, 3),
+            "first_summary_s": round(time.perf_counter() - opened, 3),
+        }
+        names = {
+            "all": "summary all",
+            "current": "summary current (1 workspace of 200)",
+            "days": "summary by day, 30 days",
+        }
+        for key, params in self.queries().items():
+            query = Query(
+                params["scope"],
+                params.get("workspaces", []),
+                parse_day(params["since"]) if "since" in params else None,
+                parse_day(params["until"]) if "until" in params else None,
+            )
+            answer = tracker.summary(query)
+            times = repeat(functools.partial(tracker.summary, query), 5, 201, s.budget_s)
+            value = median_ms(times)
+            self.measured[f"summary.{key}"] = value
+            detail = {
+                "reps": len(times),
+                "p95_ms": round(p95(times) * 1000, 3),
+                "tasks": answer["totals"]["tasks"],
+                "requests": answer["totals"]["requests"],
+                "days": len(answer["byDay"]),
+            } | (first_info if key == "all" else {})
+            result = self.add(
+                f"2.{key}",
+                f"{names[key]}, in-process median",
+                round(value, 3),
+                "ms",
+                "<=",
+                10,
+                detail,
+            )
+            if self.args.profile and not result.passed:
+                five = functools.partial(repeat, functools.partial(tracker.summary, query), 5, 5, 0)
+                self.profiles[f"2.{key}"] = profile_top(five)
+
+        log("2: summaries over LSP (real server, stdio)")
+        server = LspServer(self.big_ledger(), self.work / "server-2.log", self.work / "home")
+        try:
+            begun = time.perf_counter()
+            server.initialize(
+                {
+                    "storageDir": str(self.big_ledger()),
+                    "sources": [],
+                    "scanDefaultSources": False,
+                    "timeZone": "UTC",
+                },
+                [datagen.workspace_path(7)],
+            )
+            first = server.wait_notification("roo/usageChanged", 0, 300)
+            ready = (first[0] - begun) if first else None
+            for key, params in self.queries().items():
+                for _ in range(2):
+                    server.request("roo/usageSummary", params)
+                lsp_times: list[float] = []
+                stop = time.perf_counter() + s.budget_s
+                while len(lsp_times) < 5 or (time.perf_counter() < stop and len(lsp_times) < 201):
+                    lsp_times.append(server.request("roo/usageSummary", params)[1])
+                self.add(
+                    f"2.lsp.{key}",
+                    f"{names[key]}, over LSP median",
+                    round(median_ms(lsp_times), 3),
+                    "ms",
+                    "<=",
+                    30,
+                    {
+                        "reps": len(lsp_times),
+                        "p95_ms": round(p95(lsp_times) * 1000, 3),
+                        "server_ready_s": round(ready, 2) if ready else None,
+                    },
+                )
+        finally:
+            server.close()
+
+    # ------------------------------------------------------------------ 3
+
+    def _upsert_records(self, tracker: Any, count: int) -> list[Any]:
+        from roo_usage.records import RequestUsage
+
+        keys = list(tracker.ledger.state.tasks)
+        step = max(1, len(keys) // count)
+        records = []
+        for i in range(count):
+            source, task_id = keys[(i * step) % len(keys)]
+            task = tracker.ledger.state.tasks[(source, task_id)]
+            ts = max(task.requests, default=task.meta.last_ts or 0) + 1000 + i
+            records.append(
+                RequestUsage(
+                    source,
+                    task_id,
+                    ts,
+                    "request",
+                    True,
+                    12_345_000_000,
+                    20_000,
+                    800,
+                    15_000,
+                    2_000,
+                    "code",
+                    "openai/gpt-5",
+                )
+            )
+        return records
+
+    def figure_3(self) -> None:
+        tracker = self.tracker()
+        ledger = tracker.ledger
+        n = self.scale.upserts
+        log(f"3: {n} durable upserts of one request into the big ledger")
+        records = self._upsert_records(tracker, n * 2 + 20)
+        times = []
+        for record in records[:n]:
+            t = time.perf_counter()
+            result = ledger.commit((), [record])
+            times.append(time.perf_counter() - t)
+            assert result.requests_added == 1
+        # the same through Tracker.record (commit + refreshing the summary index for that task)
+        from roo_usage.summary import Query
+
+        record_times = []
+        summary_times = []  # what a client asks right after a change
+        for record in records[n : 2 * n]:
+            t = time.perf_counter()
+            tracker.record((), [record])
+            record_times.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            tracker.summary(Query("all"))
+            summary_times.append(time.perf_counter() - t)
+        value = median_ms(times)
+        self.measured["update"] = value
+        result = self.add(
+            "3",
+            "durable upsert of one request (Ledger.commit, fsync), median",
+            round(value, 3),
+            "ms",
+            "<=",
+            5,
+            {
+                "reps": n,
+                "p95_ms": round(p95(times) * 1000, 3),
+                "tracker_record_median_ms": round(median_ms(record_times), 3),
+                "summary_all_after_record_median_ms": round(median_ms(summary_times), 3),
+            },
+        )
+        if self.args.profile and not result.passed:
+            rest = records[2 * n :]
+            self.profiles["3"] = profile_top(lambda: [ledger.commit((), [r]) for r in rest])
+
+    # ------------------------------------------------------------------ comparison
+
+    def comparison_rows(self) -> None:
+        log("cmp: ours vs. the naive baseline")
+        for tasks in self.scale.compare_tasks:
+            row = self._compare(tasks)
+            self.comparison.append(row)
+            log(
+                f"  {tasks:>7,} tasks: update {row['ours_update_ms']:.2f} vs "
+                f"{row['baseline_update_ms']:.2f} ms, summary {row['ours_summary_ms']:.2f} vs "
+                f"{row['baseline_summary_ms']:.2f} ms"
+            )
+
+    def _compare(self, tasks: int) -> dict[str, Any]:
+        from roo_usage.summary import Query
+        from roo_usage.tracker import Tracker
+
+        budget = self.scale.budget_s
+        big = tasks == self.scale.ledger_tasks
+        if big:
+            tracker = self.tracker()
+        else:
+            src, _ = datagen.ledger_dir(datagen.LedgerSpec(tasks, tasks * 10), log)
+            tracker = Tracker(datagen.copy_ledger(src, self.work / f"cmp-{tasks}"), [], "UTC")
+        # ours (at the full size: the figures 2.all and 3 when they ran)
+        if big and "summary.all" in self.measured:
+            ours_summary = self.measured["summary.all"]
+        else:
+            tracker.summary(Query("all"))
+            ours_summary = median_ms(repeat(lambda: tracker.summary(Query("all")), 5, 201, budget))
+        if big and "update" in self.measured:
+            ours_update = self.measured["update"]
+        else:
+            records = iter(self._upsert_records(tracker, 500))
+            commit = tracker.ledger.commit
+            ours_update = median_ms(repeat(lambda: commit((), [next(records)]), 10, 200, budget))
+        # the naive design on the same tasks
+        rows = baseline.snapshots_from_state(tracker.ledger.state)
+        store = baseline.NaiveStore(self.work / f"naive-{tasks}.json")
+        store.write_all(rows)
+        ids = [row["id"] for row in rows]
+        counter = iter(range(10**9))
+
+        def naive_update() -> None:
+            i = next(counter)
+            store.update(ids[(i * 7919) % len(ids)], 0.0123, 20_000, 800, 1_769_900_000_000 + i)
+
+        base_update = median_ms(repeat(naive_update, 3, 200, budget))
+        base_summary = median_ms(repeat(store.summary, 3, 200, budget))
+        return {
+            "tasks": tasks,
+            "requests": sum(row["requests"] for row in rows),
+            "ours_update_ms": round(ours_update, 3),
+            "baseline_update_ms": round(base_update, 3),
+            "ours_summary_ms": round(ours_summary, 3),
+            "baseline_summary_ms": round(base_summary, 3),
+            "baseline_file_mb": round(store.path.stat().st_size / 1e6, 2),
+        }
+
+    # ------------------------------------------------------------------ 4, 5, 6
+
+    def storage(self) -> tuple[Path, dict[str, Any]]:
+        if not hasattr(self, "_storage"):
+            s = self.scale
+            src, info = datagen.storage_dir(
+                datagen.StorageSpec(s.storage_folders, s.storage_bytes), log
+            )
+            root = self.work / "globalStorage"
+            root.mkdir(parents=True, exist_ok=True)
+            dst = datagen.link_copy(src, root / datagen.EXTENSION_ID)
+            self._storage = (dst, info)
+        return self._storage
+
+    def import_tracker(self) -> Any:
+        """A tracker over a fresh ledger fed from the storage (imported by figure 4)."""
+        if not hasattr(self, "_import_tracker"):
+            from roo_usage.sources.discovery import storage_folders_from
+            from roo_usage.tracker import Tracker
+
+            extension, _ = self.storage()
+            self.import_home = self.work / "import-ledger"
+            self._import_tracker = Tracker(self.import_home, storage_folders_from(extension), "UTC")
+            self._imported = False
+        return self._import_tracker
+
+    def figure_4(self) -> None:
+        extension, info = self.storage()
+        tracker = self.import_tracker()
+        size = info["task_file_bytes"] + info["index_bytes"]
+        log(f"4: first import of {info['folders']:,} task folders, {size / 1e6:,.0f} MB")
+        gc.collect()
+        t = time.perf_counter()
+        report = tracker.scan()
+        seconds = time.perf_counter() - t
+        self._imported = True
+        rate = size / seconds / 1e6
+        result = self.add(
+            "4",
+            "first import throughput (task files)",
+            round(rate, 1),
+            "MB/s",
+            ">=",
+            150,
+            {
+                "seconds": round(seconds, 2),
+                "mb": round(size / 1e6, 1),
+                "folders": info["folders"],
+                "tasks_added": report.tasks_added,
+                "requests_added": report.requests_added,
+                "skipped": len(report.skipped),
+            },
+        )
+        if self.args.profile and not result.passed:
+            from roo_usage.sources.discovery import storage_folders_from
+            from roo_usage.tracker import Tracker
+
+            fresh = Tracker(self.work / "import-profile", storage_folders_from(extension), "UTC")
+            self.profiles["4"] = profile_top(fresh.scan)
+
+    def figure_5(self) -> None:
+        tracker = self.import_tracker()
+        if not self._imported:
+            tracker.scan()
+            self._imported = True
+        log("5: re-scan with nothing changed")
+        reports = []
+
+        def rescan() -> None:
+            reports.append(tracker.scan())
+
+        times = repeat(rescan, 3, 3, 0)
+        value = statistics.median(times)
+        result = self.add(
+            "5",
+            "re-scan, nothing changed (median of 3)",
+            round(value, 3),
+            "s",
+            "<=",
+            0.5,
+            {
+                "first_s": round(times[0], 3),
+                "files_unchanged": reports[0].files_unchanged,
+                "files_scanned": reports[0].files_scanned,
+            },
+        )
+        if self.args.profile and not result.passed:
+            self.profiles["5"] = profile_top(tracker.scan)
+
+    def figure_6(self) -> None:
+        tracker = self.import_tracker()
+        if not self._imported:
+            tracker.scan()
+            self._imported = True
+        extension, _ = self.storage()
+        s = self.scale
+        log(f"6: {s.rewrites} ui_messages.json rewrites -> roo/usageChanged (real server watching)")
+        server = LspServer(self.import_home, self.work / "server-6.log", self.work / "home")
+        latencies: list[float] = []
+        missed = 0
+        wrong = 0
+        try:
+            server.initialize(
+                {
+                    "storageDir": str(self.import_home),
+                    "sources": [str(extension)],
+                    "scanDefaultSources": False,
+                    "timeZone": "UTC",
+                },
+                [],
+            )
+            first = server.wait_notification("roo/usageChanged", 0, 300)
+            if first is None:
+                raise RuntimeError("the server never pushed roo/usageChanged")
+            # let the initial full scan finish (rescan answers busy while it runs)
+            deadline = time.perf_counter() + 300
+            while server.request("roo/rescan", {}, timeout=300)[0].get("busy"):
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("the initial scan did not finish")
+                time.sleep(0.2)
+            time.sleep(1.0)
+            pushes = [p for _, m, p in server.notifications if m == "roo/usageChanged"]
+            last = pushes[-1] if pushes else first[1]
+            revision = last["revision"]
+            requests = last["all"]["requests"]
+            folders = sorted(p for p in (extension / "tasks").iterdir() if p.is_dir())
+            targets = [folders[(i * 37) % len(folders)] for i in range(5)]
+            for i in range(s.rewrites):
+                folder = targets[i % len(targets)]
+                path = folder / "ui_messages.json"
+                messages = orjson.loads(path.read_bytes())
+                ts = max(m["ts"] for m in messages) + 1000
+                usage = {
+                    "apiProtocol": "anthropic",
+                    "tokensIn": 21000,
+                    "tokensOut": 640,
+                    "cacheWrites": 1200,
+                    "cacheReads": 18000,
+                    "cost": 0.0182,
+                }
+                messages.append(
+                    {
+                        "ts": ts,
+                        "type": "say",
+                        "say": "api_req_started",
+                        "text": orjson.dumps(usage).decode(),
+                    }
+                )
+                messages.append(
+                    {
+                        "ts": ts + 4000,
+                        "type": "say",
+                        "say": "text",
+                        "partial": False,
+                        "text": f"Done with step {i}.",
+                    }
+                )
+                data = orjson.dumps(messages)
+                tmp = folder / ".ui_messages.json.bench-tmp"
+                begun = time.perf_counter()
+                tmp.write_bytes(data)  # write whole, then rename over (as the extension does)
+                os.replace(tmp, path)
+                got = server.wait_notification(
+                    "roo/usageChanged", begun, 10, lambda p, r=revision: p["revision"] > r
+                )
+                if got is None:
+                    missed += 1
+                    latencies.append(float("inf"))
+                else:
+                    latencies.append(got[0] - begun)
+                    revision = got[1]["revision"]
+                    if got[1]["all"]["requests"] != requests + 1:
+                        wrong += 1
+                    requests = got[1]["all"]["requests"]
+                time.sleep(max(0.0, begun + s.rewrite_spacing_s - time.perf_counter()))
+        finally:
+            server.close()
+        try:
+            overflows = server.log_path.read_text(errors="replace").count("queue overflowed")
+        except OSError:
+            overflows = None
+        finite = [x for x in latencies if math.isfinite(x)]
+        value = p95(latencies) * 1000 if latencies else None
+        self.add(
+            "6",
+            "ui_messages.json rewrite -> roo/usageChanged, p95",
+            None if value is None or not math.isfinite(value) else round(value, 1),
+            "ms",
+            "<=",
+            300,
+            {
+                "rewrites": len(latencies),
+                "missed": missed,
+                "wrong_count": wrong,
+                "median_ms": round(statistics.median(finite) * 1000, 1) if finite else None,
+                "max_ms": round(max(finite) * 1000, 1) if finite else None,
+                "spacing_s": s.rewrite_spacing_s,
+                "server_log_inotify_overflows": overflows,
+            },
+        )
+
+    # ------------------------------------------------------------------ run
+
+    def guarded(self, figure: str) -> None:
+        """Run one figure; an error becomes a failed result (with the error) instead of a crash."""
+        method = self.comparison_rows if figure == "cmp" else getattr(self, f"figure_{figure}")
+        try:
+            method()
+        except Exception as exc:  # noqa: BLE001
+            import traceback
+
+            text = traceback.format_exc()
+            if isinstance(exc, subprocess.CalledProcessError) and exc.stderr:
+                text += "\n" + (exc.stderr if isinstance(exc.stderr, str) else exc.stderr.decode())
+            log(text)
+            self.results.append(
+                Result(
+                    figure,
+                    f"figure {figure} did not complete",
+                    None,
+                    "",
+                    "",
+                    False,
+                    {"error": text[-3000:]},
+                )
+            )
+
+    def run(self) -> dict[str, Any]:
+        load_start = [round(x, 2) for x in os.getloadavg()]
+        if load_start[0] > 0.7:
+            log(f"warning: the machine is busy (load average {load_start[0]}): figures run slower")
+        self.work.mkdir(parents=True)
+        (self.work / "home").mkdir()
+        begun = time.perf_counter()
+        try:
+            for figure in ("1", "2", "3", "cmp", "4", "5", "6"):
+                if figure == "4":
+                    self.big_tracker = None  # free the big ledger before the import figures
+                    gc.collect()
+                if self.wants(figure):
+                    self.guarded(figure)
+        finally:
+            if self.args.keep:
+                log(f"kept {self.work}")
+            else:
+                shutil.rmtree(self.work, ignore_errors=True)
+        machine = machine_info()
+        machine["load_avg"] = {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()]}
+        return {
+            "version": JSON_VERSION,
+            "machine": machine,
+            "quick": bool(self.args.quick),
+            "scale": asdict(self.scale),
+            "seconds": round(time.perf_counter() - begun, 1),
+            "results": [r.to_json() for r in self.results],
+            "comparison": self.comparison,
+            "profiles": self.profiles,
+        }
+
+
+def print_report(data: dict[str, Any]) -> None:
+    m = data["machine"]
+    print(
+        f"\nRoo Usage benchmarks ({'quick' if data['quick'] else 'full'}; {m['cpu']}, "
+        f"{m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}; {data['seconds']} s;"
+        f" load average {m['load_avg']['start'][0]} at start, {m['load_avg']['end'][0]} at end)\n"
+    )
+    rows: list[tuple[str, ...]] = [("#", "figure", "value", "target", "")]
+    for r in data["results"]:
+        if r["value"] is None:
+            value = "n/a"
+        else:
+            value = f"{r['value']:,.3f}".rstrip("0").rstrip(".") + f" {r['unit']}"
+        rows.append((r["id"], r["name"], value, r["target"], "pass" if r["pass"] else "FAIL"))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    notes = []
+    for r in data["results"]:
+        d = r["detail"]
+        if "error" in d:
+            notes.append(f"{r['id']}: error: {d['error'].strip().splitlines()[-1]}")
+        if d.get("missed"):
+            notes.append(
+                f"{r['id']}: {d['missed']} of {d['rewrites']} rewrites got no push within "
+                f"10 s; median of the others {d['median_ms']} ms; server log: "
+                f"{d.get('server_log_inotify_overflows')} inotify queue overflows"
+            )
+    if notes:
+        print("\n" + "\n".join(notes))
+    if data["comparison"]:
+        print(
+            "\nOurs vs. the naive design (one JSON array of task snapshots, rewritten per update)\n"
+        )
+        head = (
+            "tasks",
+            "update ours",
+            "update naive",
+            "naive/ours",
+            "summary ours",
+            "summary naive",
+            "naive/ours",
+        )
+        table: list[tuple[str, ...]] = [head]
+        for c in data["comparison"]:
+            table.append(
+                (
+                    f"{c['tasks']:,}",
+                    f"{c['ours_update_ms']:.2f} ms",
+                    f"{c['baseline_update_ms']:.2f} ms",
+                    f"{c['baseline_update_ms'] / c['ours_update_ms']:.1f}x",
+                    f"{c['ours_summary_ms']:.2f} ms",
+                    f"{c['baseline_summary_ms']:.2f} ms",
+                    f"{c['baseline_summary_ms'] / c['ours_summary_ms']:.1f}x",
+                )
+            )
+        widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+        for i, row in enumerate(table):
+            print("  ".join(cell.rjust(widths[j]) for j, cell in enumerate(row)))
+            if i == 0:
+                print("  ".join("-" * w for w in widths))
+    for key, text in data["profiles"].items():
+        print(f"\nprofile of {key} (cProfile, top 10 by own time)\n{text}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small scale, under a minute")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
+    parser.add_argument("--only", help="comma-separated figures: 1,2,3,4,5,6,cmp")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (server logs)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile (top 10) each in-process step that misses its target",
+    )
+    args = parser.parse_args(argv)
+    if args.only and not set(args.only.split(",")) <= set(ALL_FIGURES):
+        parser.error(f"--only takes {','.join(ALL_FIGURES)}")
+    data = Bench(args).run()
+    print_report(data)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    print(f"\nwrote {args.out}")
+    return 0 if all(r["pass"] for r in data["results"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
