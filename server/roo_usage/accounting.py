@@ -77,13 +77,17 @@ def parse_usage_text(text: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_NOTHING_REPORTED = (None, None, None, None, None)
+
+
 def usage_number(value: object) -> float | None:
     """A usage number, or None when the field is absent or not a finite number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    kind = value.__class__  # exact types: a bool is not a number here
+    if kind is int:
+        return value  # type: ignore[return-value]
+    if kind is float and math.isfinite(value):  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    return None
 
 
 def _tokens(value: float | None) -> int:
@@ -92,16 +96,20 @@ def _tokens(value: float | None) -> int:
 
 def recorded_usage(record: Mapping[str, Any]) -> RecordedUsage:
     """Read the five usage fields of a parsed usage record; missing fields count as 0."""
-    numbers = {name: usage_number(record.get(name)) for name in _USAGE_FIELDS}
-    if all(value is None for value in numbers.values()):
+    get = record.get
+    tokens_in = usage_number(get("tokensIn"))
+    tokens_out = usage_number(get("tokensOut"))
+    cache_reads = usage_number(get("cacheReads"))
+    cache_writes = usage_number(get("cacheWrites"))
+    cost = usage_number(get("cost"))
+    if (tokens_in, tokens_out, cache_reads, cache_writes, cost) == _NOTHING_REPORTED:
         return RecordedUsage(known=False)
-    cost = numbers["cost"]
     return RecordedUsage(
         known=True,
-        tokens_in=_tokens(numbers["tokensIn"]),
-        tokens_out=_tokens(numbers["tokensOut"]),
-        cache_reads=_tokens(numbers["cacheReads"]),
-        cache_writes=_tokens(numbers["cacheWrites"]),
+        tokens_in=_tokens(tokens_in),
+        tokens_out=_tokens(tokens_out),
+        cache_reads=_tokens(cache_reads),
+        cache_writes=_tokens(cache_writes),
         cost=max(0, usd_to_pico(cost)) if cost is not None else 0,
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +25,11 @@ from roo_usage.accounting import settle_deletions
 from roo_usage.ledger import Ledger, TaskKey
 from roo_usage.ledger.files import write_atomic
 from roo_usage.memory import no_gc
-from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta, Totals
+from roo_usage.records import Kind, ParsedTask, RequestUsage, Source, TaskMeta, Totals
 from roo_usage.sources.discovery import StorageFolder
 from roo_usage.sources.history import read_history
 from roo_usage.sources.task_folder import UnreadableFile, read_task
+from roo_usage.workers import run_in_workers
 
 log = logging.getLogger("roo_usage.importer")
 
@@ -153,7 +154,11 @@ class Importer:
                 self.on_commit(report.changed)
         scan_state = self._load_scan_state()
         batch = _Batch(self, report)
-        work: list[tuple[StorageFolder, dict[str, TaskMeta], list[Path]]] = []
+        stopped = cancelled or (lambda: False)
+
+        # 1. What changed: one stat per task file.
+        scans: list[_StorageScan] = []
+        jobs: list[_Job] = []
         for storage in self.storages:
             history = read_history(storage)
             for meta in history.values():
@@ -162,47 +167,46 @@ class Importer:
             folders = _task_folders(storage.tasks_dir)
             if only is not None:
                 folders = [f for f in folders if f in only]
-            work.append((storage, history, folders))
-        total = sum(len(folders) for _, _, folders in work)
-        done = 0
-        for storage, history, folders in work:
-            key = str(storage.path)
-            previous = scan_state.get(key, {})
-            current: dict[str, Signature] = {}
-            seen: set[str] = set()
+            scan = _StorageScan(storage, history, scan_state.get(str(storage.path), {}))
+            scans.append(scan)
             for folder in folders:
-                if cancelled and cancelled():
+                if stopped():
                     break
-                task_id = folder.name
-                seen.add(task_id)
+                scan.seen.add(folder.name)
                 signature = _signature(folder)
-                done += 1
-                if previous.get(task_id) == signature:
-                    current[task_id] = signature
+                if scan.previous.get(folder.name) == signature:
+                    scan.current[folder.name] = signature
                     report.files_unchanged += 1
-                    continue
-                try:
-                    parsed = read_task(folder, storage.source, history.get(task_id))
-                except UnreadableFile as exc:
-                    report.skipped.append((str(exc.path), exc.reason))
-                    continue  # no signature kept: retried at the next scan
-                except OSError as exc:
-                    report.skipped.append((str(folder), f"unreadable: {exc.strerror or exc}"))
-                    continue
-                storable = [r for r in parsed.requests if _storable(r)]
-                if len(storable) < len(parsed.requests):
-                    dropped = len(parsed.requests) - len(storable)
-                    report.skipped.append(
-                        (str(folder), f"{dropped} entries with impossible figures")
-                    )
-                    parsed.requests = storable
-                report.files_scanned += 1
-                parsed.meta.storage = key  # the folder we scan is what "deleted" is judged by
-                current[task_id] = signature
-                batch.add_task(parsed)
-                if progress and done % 50 == 0:
-                    progress(done, total)
-            if only is not None:  # a partial scan: keep what it did not look at
+                else:
+                    jobs.append((len(scans) - 1, folder, signature))
+
+        # 2. Read what changed (in parallel when there is a lot), commit in batches.
+        for done, ((index, folder, signature), result) in enumerate(
+            zip(jobs, _read_all(jobs, scans), strict=True), start=1
+        ):
+            if stopped():
+                break
+            scan = scans[index]
+            if isinstance(result, tuple):
+                report.skipped.append(result)
+                continue  # no signature kept: retried at the next scan
+            storable = [r for r in result.requests if _storable(r)]
+            if len(storable) < len(result.requests):
+                dropped = len(result.requests) - len(storable)
+                report.skipped.append((str(folder), f"{dropped} entries with impossible figures"))
+                result.requests = storable
+            report.files_scanned += 1
+            result.meta.storage = scan.key  # the folder we scan is what "deleted" is judged by
+            scan.current[folder.name] = signature
+            batch.add_task(result)
+            if progress and done % 50 == 0:
+                progress(report.files_unchanged + done, report.files_unchanged + len(jobs))
+
+        # 3. Tasks gone from their folders.
+        for scan in scans:
+            storage, history, key, seen = scan.storage, scan.history, scan.key, scan.seen
+            previous, current = scan.previous, scan.current
+            if only is not None or stopped():  # keep what this scan did not look at
                 scan_state[key] = previous | current
                 continue
             # A task whose folder is gone was deleted in the extension (a history entry may
@@ -217,7 +221,7 @@ class Importer:
                         report.tasks_deleted += 1
             batch.add_metas(listed)
             seen.update(history)
-            if storage.tasks_dir.is_dir() and not (cancelled and cancelled()):
+            if storage.tasks_dir.is_dir():
                 with self.guard:
                     gone = self._vanished(storage, key, seen, report)
                 batch.add_metas(gone)
@@ -225,6 +229,7 @@ class Importer:
             report.sources.append((storage.source.value, key, len(seen)))
         batch.flush()
         if progress:
+            total = report.files_unchanged + len(jobs)
             progress(total, total)
         write_atomic(self._state_path, orjson.dumps({"version": 1, "storages": scan_state}))
         with self.guard:
@@ -249,6 +254,52 @@ def _storable(figures: RequestUsage | Totals) -> bool:
     values = (figures.cost, figures.tokens_in, figures.tokens_out, figures.cache_reads,
               figures.cache_writes)  # fmt: skip
     return all(0 <= v <= MAX_FIGURE for v in values)
+
+
+@dataclass
+class _StorageScan:
+    """One storage folder during a scan."""
+
+    storage: StorageFolder
+    history: dict[str, TaskMeta]
+    previous: dict[str, Signature]  # task id -> signature at the last scan
+    current: dict[str, Signature] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> str:
+        return str(self.storage.path)
+
+
+_Job = tuple[int, Path, Signature]  # (index of its storage scan, task folder, signature)
+_Read = ParsedTask | tuple[str, str]  # a parsed task, or (path, reason) when it was skipped
+PARALLEL_MIN_JOBS = 400  # below this, starting worker processes costs more than it saves
+
+
+def _read_one(folder: Path, source: Source, history: TaskMeta | None) -> _Read:
+    try:
+        return read_task(folder, source, history)
+    except UnreadableFile as exc:
+        return (str(exc.path), exc.reason)
+    except OSError as exc:
+        return (str(folder), f"unreadable: {exc.strerror or exc}")
+
+
+def read_job(job: tuple[Path, Source, TaskMeta | None]) -> _Read:
+    """One task folder, as a worker process reads it (see ``workers.py``)."""
+    return _read_one(*job)
+
+
+def _read_all(jobs: list[_Job], scans: list[_StorageScan]) -> Iterator[_Read]:
+    """Parse the changed task folders, in order; with many, on every core."""
+    work = [
+        (folder, scans[index].storage.source, scans[index].history.get(folder.name))
+        for index, folder, _signature in jobs
+    ]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(work) < PARALLEL_MIN_JOBS or workers < 2:
+        return (read_job(item) for item in work)
+    return run_in_workers(work, "roo_usage.importer:read_job", workers, read_job)
 
 
 def _task_folders(tasks_dir: Path) -> list[Path]:

@@ -16,6 +16,13 @@ _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 def usd_to_pico(value: float | int | str | Decimal) -> int:
     """Convert a recorded USD amount (float, int or decimal string) to integer pico-dollars."""
+    if value.__class__ is float and -1e3 < value < 1e3:
+        # Below $1000 the product is within 0.02 pico of the exact decimal amount, so away
+        # from a half it rounds the same way; near a half, decide with Decimal below.
+        scaled = value * 1e12
+        nearest = round(scaled)
+        if abs(scaled - nearest) < 0.25:
+            return nearest
     if isinstance(value, float):
         value = repr(value)
     amount = Decimal(value)

@@ -23,9 +23,8 @@ from typing import Any
 import orjson
 
 _MARKER = "# Current Mode"
-_SECTION = re.compile(
-    r"# Current Mode[ \t]*\r?\n(.*?)(?=\r?\n[ \t]*\r?\n|\r?\n#|</environment_details>|\Z)", re.S
-)
+_HEADING_END = re.compile(r"[ \t]*\r?\n")
+_SECTION_END = re.compile(r"\r?\n[ \t]*\r?\n|\r?\n#|</environment_details>")
 _SLUG = re.compile(r"<slug>\s*([^<]*?)\s*</slug>")
 _NAME = re.compile(r"<name>\s*([^<]*?)\s*</name>")
 _MODEL = re.compile(r"<model>\s*([^<]*?)\s*</model>")
@@ -50,10 +49,7 @@ def display_name(name: str) -> str:
 
 def parse_current_mode(text: str) -> tuple[str, str | None, str | None] | None:
     """``(slug, name, model)`` from the last ``# Current Mode`` section of ``text``, if any."""
-    if _MARKER not in text:
-        return None
-    sections = _SECTION.findall(text)
-    for section in reversed(sections):
+    for section in _sections_last_first(text):
         slug = _SLUG.search(section)
         if slug and slug.group(1):
             name = _NAME.search(section)
@@ -69,17 +65,32 @@ def parse_current_mode(text: str) -> tuple[str, str | None, str | None] | None:
     return None
 
 
-def _strings(content: Any) -> Iterator[str]:
-    """Every string in a message's content (text blocks, tool results, nested lists)."""
+def _sections_last_first(text: str) -> Iterator[str]:
+    """The bodies of the ``# Current Mode`` sections of ``text``, the last one first: from the
+    line after the heading to a blank line, the next heading or the end of the details."""
+    at = text.rfind(_MARKER)
+    while at != -1:
+        heading_end = _HEADING_END.match(text, at + len(_MARKER))
+        if heading_end:
+            start = heading_end.end()
+            end = _SECTION_END.search(text, start)
+            yield text[start : end.start() if end else len(text)]
+        at = text.rfind(_MARKER, 0, at)
+
+
+def _texts(content: Any) -> Iterator[str]:
+    """The message's own text, last block first (Roo appends ``<environment_details>`` as the
+    final text block; tool results nested deeper are file contents, not the mode)."""
     if isinstance(content, str):
         yield content
     elif isinstance(content, list):
-        for item in content:
-            yield from _strings(item)
-    elif isinstance(content, dict):
-        for key in ("text", "content"):
-            if key in content:
-                yield from _strings(content[key])
+        for block in reversed(content):
+            if isinstance(block, dict):
+                text = block.get("text")
+                if isinstance(text, str):
+                    yield text
+            elif isinstance(block, str):
+                yield block
 
 
 def mode_signals(conversation: object) -> list[ModeSignal]:
@@ -94,8 +105,11 @@ def mode_signals(conversation: object) -> list[ModeSignal]:
         if isinstance(ts, bool) or not isinstance(ts, int | float):
             continue
         found = None
-        for text in _strings(message.get("content")):
-            found = parse_current_mode(text) or found
+        for text in _texts(message.get("content")):
+            if _MARKER in text:
+                found = parse_current_mode(text)
+                if found:
+                    break
         if found:
             signals.append(ModeSignal(int(ts), *found))
     signals.sort(key=lambda signal: signal.ts)
