@@ -80,12 +80,13 @@ class ImportReport:
         }
 
 
-def _signature(folder: Path) -> Signature:
-    """Size and mtime of each task file (missing files count as -1)."""
+def _signature(folder: str) -> Signature:
+    """Size and mtime of each task file (missing files count as -1). Runs once per task per
+    scan, so plain strings rather than ``Path`` objects."""
     sig: Signature = []
     for name in TASK_FILES:
         try:
-            st = os.stat(folder / name)
+            st = os.stat(folder + os.sep + name)
             sig += [st.st_size, st.st_mtime_ns]
         except FileNotFoundError:
             sig += [-1, -1]
@@ -166,22 +167,23 @@ class Importer:
                     meta.reported = None  # an impossible total (damaged file) is not kept
             folders = _task_folders(storage.tasks_dir)
             if only is not None:
-                folders = [f for f in folders if f in only]
+                wanted = {str(path) for path in only}
+                folders = [f for f in folders if f.path in wanted]
             scan = _StorageScan(storage, history, scan_state.get(str(storage.path), {}))
             scans.append(scan)
             for folder in folders:
                 if stopped():
                     break
                 scan.seen.add(folder.name)
-                signature = _signature(folder)
+                signature = _signature(folder.path)
                 if scan.previous.get(folder.name) == signature:
                     scan.current[folder.name] = signature
                     report.files_unchanged += 1
                 else:
-                    jobs.append((len(scans) - 1, folder, signature))
+                    jobs.append((len(scans) - 1, Path(folder.path), signature))
 
         # 2. Read what changed (in parallel when there is a lot), commit in batches.
-        for done, ((index, folder, signature), result) in enumerate(
+        for done, ((index, task_folder, signature), result) in enumerate(
             zip(jobs, _read_all(jobs, scans), strict=True), start=1
         ):
             if stopped():
@@ -193,11 +195,12 @@ class Importer:
             storable = [r for r in result.requests if _storable(r)]
             if len(storable) < len(result.requests):
                 dropped = len(result.requests) - len(storable)
-                report.skipped.append((str(folder), f"{dropped} entries with impossible figures"))
+                reason = f"{dropped} entries with impossible figures"
+                report.skipped.append((str(task_folder), reason))
                 result.requests = storable
             report.files_scanned += 1
             result.meta.storage = scan.key  # the folder we scan is what "deleted" is judged by
-            scan.current[folder.name] = signature
+            scan.current[task_folder.name] = signature
             batch.add_task(result)
             if progress and done % 50 == 0:
                 progress(report.files_unchanged + done, report.files_unchanged + len(jobs))
@@ -302,12 +305,15 @@ def _read_all(jobs: list[_Job], scans: list[_StorageScan]) -> Iterator[_Read]:
     return run_in_workers(work, "roo_usage.importer:read_job", workers, read_job)
 
 
-def _task_folders(tasks_dir: Path) -> list[Path]:
+def _task_folders(tasks_dir: Path) -> list[os.DirEntry[str]]:
+    """The task folders in ``tasks_dir`` (names starting with ``_`` or ``.`` are not tasks)."""
     try:
-        entries = list(os.scandir(tasks_dir))
+        with os.scandir(tasks_dir) as entries:
+            folders = [e for e in entries if not e.name.startswith(("_", ".")) and e.is_dir()]
     except OSError:
         return []
-    return sorted(Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(("_", ".")))
+    folders.sort(key=lambda e: e.name)
+    return folders
 
 
 class _Batch:
