@@ -87,7 +87,6 @@ class _Day(_Breakdowns):
         self.tasks: set[TaskKey] = set()
         self.mode_tasks: dict[str, set[TaskKey]] = {}
         self.model_tasks: dict[str, set[TaskKey]] = {}
-        self.workspace_tasks: dict[str | None, set[TaskKey]] = {}
 
 
 def _add(table: dict[Any, list[int]], key: Any, figures: list[int], sign: int = 1) -> None:
@@ -374,7 +373,6 @@ class UsageIndex:
         for day, figures in day_totals.items():
             d = self.days[day]
             _add(d.by_workspace, ws, figures, sign)
-            _member(d.workspace_tasks, ws, key, sign)
             if sign > 0:
                 _plus(d.totals, figures)
                 d.tasks.add(key)
@@ -386,7 +384,8 @@ class UsageIndex:
                     continue
                 _prune(d.by_mode, d.mode_tasks)
                 _prune(d.by_model, d.model_tasks)
-                _prune(d.by_workspace, d.workspace_tasks)
+                if not any(d.by_workspace[ws]):  # figures never go below zero
+                    del d.by_workspace[ws]
 
     def _build_days(self) -> None:
         """Per-day running totals, built on the first date-range query, then kept current."""
@@ -478,7 +477,6 @@ class UsageIndex:
         by_workspace: dict[str | None, list[int]] = {}
         mode_tasks: dict[Any, set[TaskKey]] = {}
         model_tasks: dict[Any, set[TaskKey]] = {}
-        workspace_tasks: dict[Any, set[TaskKey]] = {}
         by_day: dict[str, tuple[list[int], int]] = {}
         for day, d in self.days.items():
             if (since and day < since) or (until and day > until):
@@ -493,14 +491,16 @@ class UsageIndex:
             ):
                 for key, figures in source.items():
                     _add(table, key, figures)
-            for sets, source_sets in (
-                (mode_tasks, d.mode_tasks),
-                (model_tasks, d.model_tasks),
-                (workspace_tasks, d.workspace_tasks),
-            ):
+            for sets, source_sets in ((mode_tasks, d.mode_tasks), (model_tasks, d.model_tasks)):
                 for key, members in source_sets.items():
                     sets.setdefault(key, set()).update(members)
-        deleted = sum(1 for key in tasks if self.entries[key].deleted)
+        deleted = 0
+        workspace_tasks: dict[str | None, int] = {}
+        entries = self.entries
+        for task_key in tasks:  # a task has one workspace: count it there
+            entry = entries[task_key]
+            deleted += entry.deleted
+            workspace_tasks[entry.workspace] = workspace_tasks.get(entry.workspace, 0) + 1
         return (
             totals,
             len(tasks),
