@@ -17,6 +17,20 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. ``ru_maxrss`` is not enough on Linux: a child
+    forked from a big parent keeps the parent's high-water mark through exec, so read the new
+    address space's own mark (``VmHWM``) where the kernel offers it."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     home = Path(sys.argv[1])
     profile = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--profile" else None
@@ -47,7 +61,7 @@ def main() -> None:
         profiler.dump_stats(profile)
     else:
         result = work()
-    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["max_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
 
 

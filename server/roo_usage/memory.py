@@ -13,12 +13,15 @@ def no_gc() -> Iterator[None]:
 
     Loading a snapshot or parsing task files allocates millions of lists and dicts and creates no
     reference cycles, yet each allocation burst triggers a collection that walks everything
-    already loaded. Reference counting still frees memory as usual meanwhile.
+    already loaded. Reference counting still frees memory as usual meanwhile. On the way out,
+    what the block built is frozen (kept out of later collections): otherwise the first
+    collection after re-enabling walks all of it once more.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from roo_usage.cells import FIGURES, FIRST_FIGURE, QUARTER_MS, Cell
 from roo_usage.ledger import LedgerState, TaskKey, TaskState
+from roo_usage.memory import no_gc
 from roo_usage.money import pico_to_text, pico_to_usd
 from roo_usage.paths import folder_name, normalize_path, path_key, within
 from roo_usage.records import UNKNOWN_MODE
@@ -201,6 +202,10 @@ class UsageIndex:
     def _build(self) -> None:
         """Count every task at once: the same sums as ``update``, in one tight pass (this is
         most of a large ledger's start-up time)."""
+        with no_gc():
+            self._count_all()
+
+    def _count_all(self) -> None:
         o = self.overall
         by_mode, by_model, by_day = o.by_mode, o.by_model, o.by_day
         mode_tasks, model_tasks, day_tasks = o.mode_tasks, o.model_tasks, o.day_tasks
@@ -392,9 +397,10 @@ class UsageIndex:
         if self._days_built:
             return
         self._days_built = True
-        for key, entry in self.entries.items():
-            if entry.cells:
-                self._account_days(key, entry, self._by_day(entry.cells), 1)
+        with no_gc():
+            for key, entry in self.entries.items():
+                if entry.cells:
+                    self._account_days(key, entry, self._by_day(entry.cells), 1)
 
     # ------------------------------------------------------------------ queries
 

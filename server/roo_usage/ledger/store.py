@@ -20,7 +20,6 @@ be read is recovered, and a warning is logged.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections.abc import Iterable
@@ -130,9 +129,8 @@ class Ledger:
 
     def _load(self) -> None:
         """Load snapshot and journal; recover (under the lock) from damage or a torn generation."""
-        with no_gc():
+        with no_gc():  # a big ledger is long-lived: also kept out of every later GC pass
             self._load_once()
-        gc.freeze()  # a big ledger is long-lived: keep it out of every later GC pass
 
     def _load_once(self) -> None:
         for _ in range(3):
