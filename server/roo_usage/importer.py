@@ -231,6 +231,8 @@ class Importer:
             scan_state[key] = current
             report.sources.append((storage.source.value, key, len(seen)))
         batch.flush()
+        with self.guard:
+            self.ledger.compact_if_due()  # once, not after every batch of a large import
         if progress:
             total = report.files_unchanged + len(jobs)
             progress(total, total)
@@ -256,7 +258,7 @@ def _storable(figures: RequestUsage | Totals) -> bool:
     """Do the figures fit the ledger (64-bit integers)? A damaged file can hold anything."""
     values = (figures.cost, figures.tokens_in, figures.tokens_out, figures.cache_reads,
               figures.cache_writes)  # fmt: skip
-    return all(0 <= v <= MAX_FIGURE for v in values)
+    return min(values) >= 0 and max(values) <= MAX_FIGURE
 
 
 @dataclass
@@ -355,7 +357,7 @@ class _Batch:
         started = time.perf_counter()
         with self.importer.guard:
             before = {m.key for m in self.metas if m.key in self.ledger.state.tasks}
-            result = self.ledger.commit(self.metas, self.requests, self.mode_names)
+            result = self.ledger.commit(self.metas, self.requests, self.mode_names, compact=False)
             if self.importer.on_commit:
                 self.importer.on_commit(result.changed)
         self.report.tasks_added += result.tasks_added

@@ -202,7 +202,7 @@ class UsageIndex:
     def _build(self) -> None:
         """Count every task at once: the same sums as ``update``, in one tight pass (this is
         most of a large ledger's start-up time)."""
-        with no_gc():
+        with no_gc(keep=True):
             self._count_all()
 
     def _count_all(self) -> None:
@@ -397,7 +397,7 @@ class UsageIndex:
         if self._days_built:
             return
         self._days_built = True
-        with no_gc():
+        with no_gc(keep=True):
             for key, entry in self.entries.items():
                 if entry.cells:
                     self._account_days(key, entry, self._by_day(entry.cells), 1)

@@ -30,7 +30,6 @@ import orjson
 from roo_usage import cells as cells_codec
 from roo_usage.ledger import codec
 from roo_usage.ledger.state import TaskState, max_totals
-from roo_usage.memory import no_gc
 from roo_usage.records import Totals
 
 _HEADER_PREFIX = b'{"header":'
@@ -61,7 +60,7 @@ def snapshot_chunks(header: dict[str, Any], tasks: Iterable[TaskState]) -> Itera
 
 def read_snapshot(path: Path) -> Snapshot:
     """Read ``path``. Raises ``codec.RecordError`` (or ``OSError``) when it cannot be used."""
-    with no_gc(), open(path, "rb") as f:
+    with open(path, "rb") as f:
         first = f.readline()
         if first.startswith(_HEADER_PREFIX) and f.readline() == b'"tasks":[\n':
             return _read_lines(first, f, path.stat().st_size)

@@ -78,11 +78,16 @@ class TaskState:
         self._cells = None
 
     def raw_requests(self) -> bytes:
-        """The snapshot row of the entries (the loaded bytes when nothing touched them)."""
-        if self._raw is not None:
-            return self._raw
-        rows = [encode_request(r) for r in self.requests.values()]
-        return orjson.dumps([self.meta.source, self.meta.task_id, rows])
+        """The snapshot row of the entries (the loaded bytes when nothing touched them).
+
+        Once written, the entries are kept as those bytes again: a large ledger stays small in
+        memory, and the next snapshot need not encode them again."""
+        if self._raw is None:
+            rows = [encode_request(r) for r in self.requests.values()]
+            self._raw = orjson.dumps([self.meta.source, self.meta.task_id, rows])
+            self.cells  # noqa: B018 - fold while the entries are still decoded
+            self._requests = None
+        return self._raw
 
     def __repr__(self) -> str:
         return f"TaskState({self.meta!r}, {len(self.requests)} entries)"

@@ -129,7 +129,7 @@ class Ledger:
 
     def _load(self) -> None:
         """Load snapshot and journal; recover (under the lock) from damage or a torn generation."""
-        with no_gc():  # a big ledger is long-lived: also kept out of every later GC pass
+        with no_gc(keep=True):  # a big ledger is long-lived: kept out of later GC passes
             self._load_once()
 
     def _load_once(self) -> None:
@@ -276,8 +276,13 @@ class Ledger:
         tasks: Iterable[TaskMeta] = (),
         requests: Iterable[RequestUsage] = (),
         mode_names: dict[str, str] | None = None,
+        *,
+        compact: bool = True,
     ) -> CommitResult:
-        """Merge records into the ledger durably. Only what changes anything is written."""
+        """Merge records into the ledger durably. Only what changes anything is written.
+
+        ``compact=False`` leaves folding a grown journal into the snapshot to a later
+        ``compact_if_due`` (an import does it once at its end, not after every batch)."""
         with self._lock:
             changed = self.refresh()
             self._prepare_journal_for_append()
@@ -303,9 +308,19 @@ class Ledger:
             result.tasks_added = changes.tasks_added
             result.requests_added = changes.requests_added
             result.requests_updated = changes.requests_updated
-            if self._journal.offset > max(COMPACT_MIN_BYTES, self._snapshot_bytes // 4):
+            if compact and self._compaction_due():
                 self._compact()
             return result
+
+    def _compaction_due(self) -> bool:
+        return self._journal.offset > max(COMPACT_MIN_BYTES, self._snapshot_bytes // 4)
+
+    def compact_if_due(self) -> None:
+        """Compact when the journal has grown large against the snapshot."""
+        with self._lock:
+            self.refresh()
+            if self._compaction_due():
+                self._compact()
 
     def _prepare_journal_for_append(self) -> None:
         """Under the lock: make sure appending continues a clean journal of our generation."""
