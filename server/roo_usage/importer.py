@@ -161,7 +161,9 @@ class Importer:
         scans: list[_StorageScan] = []
         jobs: list[_Job] = []
         for storage in self.storages:
-            history = read_history(storage)
+            # A partial scan follows a task file that changed; the history lists are read by
+            # full scans (a change to them triggers one), and the ledger keeps what they said.
+            history = read_history(storage) if only is None else {}
             for meta in history.values():
                 if meta.reported is not None and not _storable(meta.reported):
                     meta.reported = None  # an impossible total (damaged file) is not kept
