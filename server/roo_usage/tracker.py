@@ -52,7 +52,8 @@ def resolve_storages(explicit: Iterable[Path], use_defaults: bool) -> list[Stora
 
 
 class Tracker:
-    """A ledger plus its importer and summary indexes. Single-threaded."""
+    """A ledger plus its importer and summary indexes. One lock makes it safe to share between
+    the server's event loop and its import thread."""
 
     def __init__(self, home: Path, storages: Iterable[StorageFolder], time_zone: str | None = None):
         self.lock = threading.RLock()  # the server scans in a worker thread

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import logging
 import os
-import sys
 import time
 import uuid
 from datetime import datetime
@@ -418,7 +417,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             zone(args.time_zone)
         except ValueError as exc:
-            print(f"roo-usage: --time-zone: {exc}", file=sys.stderr)
+            log.error("--time-zone: %s", exc)
             return 2
     ls = build_server(args)
     logging.getLogger("roo_usage").addHandler(_ClientLogHandler(ls))
