@@ -9,6 +9,8 @@ workspace for ``current``, so a summary never walks the whole ledger.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -57,13 +59,12 @@ class _Entry:
 
 
 class _Breakdowns:
-    """Figures per mode, model and workspace, with how many tasks contributed to each."""
+    """Totals, and figures per mode and per model."""
 
     def __init__(self) -> None:
         self.totals = [0] * FIGURES
         self.by_mode: dict[str, list[int]] = {}
         self.by_model: dict[str, list[int]] = {}
-        self.by_workspace: dict[str | None, list[int]] = {}
 
 
 class _Overall(_Breakdowns):
@@ -73,6 +74,7 @@ class _Overall(_Breakdowns):
         super().__init__()
         self.tasks = 0
         self.deleted = 0
+        self.by_workspace: dict[str | None, list[int]] = {}
         self.by_day: dict[str, list[int]] = {}
         self.mode_tasks: dict[str, int] = {}
         self.model_tasks: dict[str, int] = {}
@@ -81,13 +83,42 @@ class _Overall(_Breakdowns):
 
 
 class _Day(_Breakdowns):
-    """Running totals of one day; task sets so that ranges of days count each task once."""
+    """Running totals of one day; its tasks (with their workspace) and task sets so that ranges
+    of days count each task once. Workspace figures live in ``_WorkspaceDays`` instead."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.tasks: set[TaskKey] = set()
+        self.tasks: dict[TaskKey, str | None] = {}  # task -> its workspace
         self.mode_tasks: dict[str, set[TaskKey]] = {}
         self.model_tasks: dict[str, set[TaskKey]] = {}
+
+
+class _WorkspaceDays:
+    """One workspace's figures per day, with running sums over its days (rebuilt after a
+    change), so a date range costs two binary searches instead of a sum over its days."""
+
+    def __init__(self) -> None:
+        self.by_day: dict[str, list[int]] = {}
+        self._days: list[str] | None = None
+        self._running: list[list[int]] = []
+
+    def changed(self) -> None:
+        self._days = None
+
+    def between(self, since: str | None, until: str | None) -> list[int] | None:
+        if self._days is None:
+            self._days = sorted(self.by_day)
+            total = [0] * FIGURES
+            self._running = [total]
+            for day in self._days:
+                total = [a + b for a, b in zip(total, self.by_day[day], strict=True)]
+                self._running.append(total)
+        lo = bisect_left(self._days, since) if since else 0
+        hi = bisect_right(self._days, until) if until else len(self._days)
+        if hi <= lo:
+            return None
+        end, start = self._running[hi], self._running[lo]
+        return [a - b for a, b in zip(end, start, strict=True)]
 
 
 def _add(table: dict[Any, list[int]], key: Any, figures: list[int], sign: int = 1) -> None:
@@ -164,6 +195,8 @@ class UsageIndex:
         self.workspace_tasks: dict[str | None, set[TaskKey]] = {}
         self.overall = _Overall()
         self.days: dict[str, _Day] = {}
+        self.workspace_days: dict[str | None, _WorkspaceDays] = {}
+        self.deleted: set[TaskKey] = set()
         self._days_built = False
 
     def day_of(self, quarter: int) -> str:
@@ -375,22 +408,35 @@ class UsageIndex:
             _member(d.mode_tasks, mode, key, sign)
             _member(d.model_tasks, model, key, sign)
             _add(day_totals, day, figures)
+        if not day_totals:
+            return
+        if entry.deleted:
+            if sign > 0:
+                self.deleted.add(key)
+            else:
+                self.deleted.discard(key)
+        ws_days = self.workspace_days.get(ws)
+        if ws_days is None:
+            ws_days = self.workspace_days[ws] = _WorkspaceDays()
+        ws_days.changed()
         for day, figures in day_totals.items():
             d = self.days[day]
-            _add(d.by_workspace, ws, figures, sign)
+            _add(ws_days.by_day, day, figures, sign)
             if sign > 0:
                 _plus(d.totals, figures)
-                d.tasks.add(key)
+                d.tasks[key] = ws
             else:
                 _minus(d.totals, figures)
-                d.tasks.discard(key)
+                d.tasks.pop(key, None)
+                if not any(ws_days.by_day[day]):  # figures never go below zero
+                    del ws_days.by_day[day]
                 if not d.tasks:
                     del self.days[day]
                     continue
                 _prune(d.by_mode, d.mode_tasks)
                 _prune(d.by_model, d.model_tasks)
-                if not any(d.by_workspace[ws]):  # figures never go below zero
-                    del d.by_workspace[ws]
+        if not ws_days.by_day:
+            del self.workspace_days[ws]
 
     def _build_days(self) -> None:
         """Per-day running totals, built on the first date-range query, then kept current."""
@@ -477,10 +523,9 @@ class UsageIndex:
 
     def _from_days(self, since: str | None, until: str | None) -> _Result:
         totals = [0] * FIGURES
-        tasks: set[TaskKey] = set()
+        tasks: dict[TaskKey, str | None] = {}
         by_mode: dict[str, list[int]] = {}
         by_model: dict[str, list[int]] = {}
-        by_workspace: dict[str | None, list[int]] = {}
         mode_tasks: dict[Any, set[TaskKey]] = {}
         model_tasks: dict[Any, set[TaskKey]] = {}
         by_day: dict[str, tuple[list[int], int]] = {}
@@ -488,32 +533,26 @@ class UsageIndex:
             if (since and day < since) or (until and day > until):
                 continue
             _plus(totals, d.totals)
-            tasks |= d.tasks
+            tasks.update(d.tasks)
             by_day[day] = (d.totals, len(d.tasks))
-            for table, source in (
-                (by_mode, d.by_mode),
-                (by_model, d.by_model),
-                (by_workspace, d.by_workspace),
-            ):
+            for table, source in ((by_mode, d.by_mode), (by_model, d.by_model)):
                 for key, figures in source.items():
                     _add(table, key, figures)
             for sets, source_sets in ((mode_tasks, d.mode_tasks), (model_tasks, d.model_tasks)):
                 for key, members in source_sets.items():
                     sets.setdefault(key, set()).update(members)
-        deleted = 0
-        workspace_tasks: dict[str | None, int] = {}
-        entries = self.entries
-        for task_key in tasks:  # a task has one workspace: count it there
-            entry = entries[task_key]
-            deleted += entry.deleted
-            workspace_tasks[entry.workspace] = workspace_tasks.get(entry.workspace, 0) + 1
+        by_workspace: dict[str | None, list[int]] = {}
+        for ws, ws_days in self.workspace_days.items():
+            in_range = ws_days.between(since, until)
+            if in_range is not None and any(in_range):
+                by_workspace[ws] = in_range
         return (
             totals,
             len(tasks),
-            deleted,
+            len(self.deleted & tasks.keys()),
             (
                 _with_counts(by_mode, mode_tasks),
-                _with_counts(by_workspace, workspace_tasks),
+                _with_counts(by_workspace, Counter(tasks.values())),
                 _with_counts(by_model, model_tasks),
                 by_day,
             ),
