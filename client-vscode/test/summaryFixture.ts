@@ -7,7 +7,7 @@ import type { UsageChangedParams, UsageSummary, UsageTotals } from '../src/commo
 export const DEMO_WORKSPACE = '/home/dev/projects/acme-billing';
 
 export const demoTotals: UsageTotals = {
-    cost: 0.165987, costExact: '0.165987',
+    cost: 0.165987, costExact: '0.165987', tokens: 72609,
     tokensIn: 68974, tokensOut: 3635, cacheReads: 44850, cacheWrites: 17780,
     tasks: 2, requests: 8, unknownRequests: 0, deletedTasks: 0,
 };
@@ -40,7 +40,7 @@ export function demoSummary(scope: 'all' | 'current' = 'all', revision = 42): Us
 }
 
 export function zeroTotals(): UsageTotals {
-    return { cost: 0, costExact: '0', tokensIn: 0, tokensOut: 0, cacheReads: 0, cacheWrites: 0, tasks: 0, requests: 0, unknownRequests: 0, deletedTasks: 0 };
+    return { cost: 0, costExact: '0', tokens: 0, tokensIn: 0, tokensOut: 0, cacheReads: 0, cacheWrites: 0, tasks: 0, requests: 0, unknownRequests: 0, deletedTasks: 0 };
 }
 
 export function usageChanged(revision: number, patch: Partial<UsageChangedParams> = {}): UsageChangedParams {

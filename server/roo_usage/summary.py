@@ -639,6 +639,7 @@ def _figures_json(f: list[int], tasks: int) -> dict[str, Any]:
     return {
         "cost": pico_to_usd(f[COST]),
         "costExact": pico_to_text(f[COST]),
+        "tokens": f[TOKENS_IN] + f[TOKENS_OUT],
         "tokensIn": f[TOKENS_IN],
         "tokensOut": f[TOKENS_OUT],
         "cacheReads": f[CACHE_READS],

@@ -45,7 +45,8 @@ def summary_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str)
 def test_summary_json_reports_the_sample_totals(capsys, tmp_path: Path, roo: Path) -> None:
     summary = summary_json(capsys, tmp_path, "--source", str(roo))
     assert summary["totals"] | {"cost": None} == {
-        "cost": None, "costExact": "0.165987", "tokensIn": 68974, "tokensOut": 3635,
+        "cost": None, "costExact": "0.165987", "tokens": 72609, "tokensIn": 68974,
+        "tokensOut": 3635,
         "cacheReads": 44850, "cacheWrites": 17780, "tasks": 2, "requests": 8,
         "unknownRequests": 0, "deletedTasks": 0,
     }  # fmt: skip

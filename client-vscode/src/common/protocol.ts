@@ -28,6 +28,8 @@ export interface UsageFigures {
 }
 
 export interface UsageTotals extends UsageFigures {
+    /** tokensIn + tokensOut, as the server adds them up. */
+    tokens: number;
     deletedTasks: number;
 }
 

@@ -156,7 +156,7 @@ function renderSummary(summary: UsageSummary): Child[] {
     }
 
     const tiles = el('section', { class: 'tiles', 'aria-label': 'Totals' },
-        tile('Tokens', formatTokens(totals.tokensIn + totals.tokensOut), 'total-tokens',
+        tile('Tokens', formatTokens(totals.tokens), 'total-tokens',
             el('span', { 'data-testid': 'tokens-in' }, `${formatTokens(totals.tokensIn)} in`), ' · ',
             el('span', { 'data-testid': 'tokens-out' }, `${formatTokens(totals.tokensOut)} out`)),
         tile('Cache reads', formatTokens(totals.cacheReads), 'cache-reads',
