@@ -25,8 +25,9 @@ from roo_usage.importer import ImportReport
 from roo_usage.ledger import LedgerError
 from roo_usage.money import pico_to_text
 from roo_usage.records import UNKNOWN_MODE, UNKNOWN_MODEL
+from roo_usage.sources.discovery import storage_folders_from
 from roo_usage.summary import Query
-from roo_usage.timezone import local_zone_name, parse_day, zone
+from roo_usage.timezone import parse_day, zone
 from roo_usage.tracker import Tracker, default_home, resolve_storages
 from roo_usage.views import render_summary
 
@@ -232,8 +233,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def _demo_summary(args: argparse.Namespace) -> int:
     """The demo uses its own ledger, so it never mixes with the user's real data."""
     home = _home(args) / "demo"
-    from roo_usage.sources.discovery import storage_folders_from
-
     tracker = Tracker(home, storage_folders_from(DEMO_STORAGE), args.time_zone)
     tracker.scan()
     return _print_summary(tracker, args)
@@ -365,4 +364,4 @@ COMMANDS = {
     "export": cmd_export,
 }
 
-__all__ = ["main", "local_zone_name"]
+__all__ = ["main"]

@@ -24,9 +24,8 @@ class Kind(StrEnum):
 
     REQUEST = "request"  # one `api_req_started`
     CONDENSE = "condense"  # a context-condensing call (`condense_context`): cost only
-    DELETED = (
-        "deleted"  # usage of requests removed from the file (`api_req_deleted`, `deleted_api_reqs`)
-    )
+    # usage of requests removed from the file (`api_req_deleted`, `deleted_api_reqs`)
+    DELETED = "deleted"
     SUBAGENT = "subagent"  # Cline `subagent_usage`
 
 

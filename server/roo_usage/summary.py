@@ -3,8 +3,9 @@
 Money stays in integer pico-USD until the JSON is built, so every breakdown sums exactly to the
 totals. The index is built from each task's cells (``cells.py``) and kept current from the
 ledger's change sets: a changed task's old contribution is subtracted and its new one added.
-It keeps running totals for ``all`` (overall and per day, for date ranges), and the tasks of each
-workspace for ``current``, so a summary never walks the whole ledger.
+It keeps running totals for ``all`` (overall; per day and per workspace-day, built on the first
+date-range query), and the tasks of each workspace for ``current``, so a summary never walks the
+whole ledger.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pygls.exceptions import JsonRpcException
 from roo_usage.ledger import Ledger
 from roo_usage.money import usd_to_pico
 from roo_usage.records import RequestUsage, TaskMeta
-from tests.e2e.conftest import SAMPLES, Launch
+from tests.e2e.conftest import Launch
 
 SUMMARY = "roo/usageSummary"
 RECORD = "roo/recordUsage"
@@ -310,4 +310,3 @@ def test_serve_help_mentions_tcp():
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "--tcp" in out.stdout
-    assert SAMPLES.exists()

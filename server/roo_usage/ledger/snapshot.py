@@ -78,11 +78,22 @@ def _task(row: Any) -> TaskState:
     return TaskState.pending(codec.decode_meta(meta_row), cells_codec.decode(cell_rows))
 
 
-def _read_lines(first: bytes, f: Any, size: int) -> Snapshot:
+def _parse_header_line(first: bytes) -> dict[str, Any]:
     try:
-        header = _header(orjson.loads(first[len(_HEADER_PREFIX) :].rstrip().rstrip(b",")))
+        return _header(orjson.loads(first[len(_HEADER_PREFIX) :].rstrip().rstrip(b",")))
     except orjson.JSONDecodeError as exc:
         raise codec.RecordError(f"snapshot header unreadable: {exc}") from exc
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    """Only the header of the snapshot at ``path`` (its generation and revision), cheaply.
+    Raises ``codec.RecordError`` or ``OSError``."""
+    with open(path, "rb") as f:
+        return _parse_header_line(f.readline())
+
+
+def _read_lines(first: bytes, f: Any, size: int) -> Snapshot:
+    header = _parse_header_line(first)
     snapshot = Snapshot(header, size=size)
     tasks = snapshot.tasks
     ended = False

@@ -39,6 +39,7 @@ from roo_usage.ledger.files import (
 )
 from roo_usage.ledger.snapshot import (
     Snapshot,
+    read_header,
     read_snapshot,
     salvage,
     snapshot_chunks,
@@ -247,11 +248,9 @@ class Ledger:
     def _adopt_new_generation(self) -> set[TaskKey]:
         """The journal was replaced (compaction). Cheap when we had read all of the old one."""
         try:
-            with open(self.snapshot_path, "rb") as f:
-                first = f.readline()
-            header = orjson.loads(first[len(b'{"header":') :].rstrip().rstrip(b","))
+            header = read_header(self.snapshot_path)
             generation = self._journal_generation()
-        except (OSError, orjson.JSONDecodeError, ValueError):
+        except (OSError, ValueError):  # RecordError is a ValueError
             return self._reload()
         if (
             generation == int(header.get("generation", -1))
@@ -265,9 +264,9 @@ class Ledger:
         return self._reload()
 
     def _reload(self) -> set[TaskKey]:
-        before = {key: (s.meta, len(s.requests)) for key, s in self.state.tasks.items()}
+        before = set(self.state.tasks)
         self._load()
-        return set(before) | set(self.state.tasks)
+        return before | set(self.state.tasks)
 
     # ----------------------------------------------------------------- writing
 
@@ -428,9 +427,6 @@ class Ledger:
     def _salvaged_revision(path: Path) -> int:
         """The damaged snapshot's revision when its header still reads (revisions never drop)."""
         try:
-            with open(path, "rb") as f:
-                first = f.readline()
-            header = orjson.loads(first[len(b'{"header":') :].rstrip().rstrip(b","))
-            return int(header.get("revision", 0))
-        except (OSError, orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
+            return int(read_header(path).get("revision", 0))
+        except (OSError, ValueError, TypeError):
             return 0
