@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -396,18 +397,15 @@ class _ClientLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith("roo_usage.server"):
             return  # already sent by `say`
+        try:
+            asyncio.get_running_loop()  # the protocol may only be used from the loop's thread
+        except RuntimeError:
+            return
         message = types.LogMessageParams(
             type=types.MessageType.Warning, message=self.format(record)
         )
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        try:
-            if loop is not None:
-                self.ls.window_log_message(message)
-        except Exception:  # logging must never break the server
-            pass
+        with contextlib.suppress(Exception):  # logging must never break the server
+            self.ls.window_log_message(message)
 
 
 def run(args: argparse.Namespace) -> int:
