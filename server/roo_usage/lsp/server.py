@@ -197,9 +197,14 @@ class RooUsageServer(LanguageServer):
         self.spawn(self.scan(only=only))
 
     async def scan(
-        self, *, only: set[Path] | None = None, token: types.ProgressToken | None = None
+        self,
+        *,
+        only: set[Path] | None = None,
+        token: types.ProgressToken | None = None,
+        wait: bool = False,
     ) -> ImportReport:
-        """Import in a worker thread; requests keep being answered meanwhile."""
+        """Import in a worker thread; requests keep being answered meanwhile. With ``wait``,
+        wait for another process's import to finish instead of leaving the work to it."""
         tracker = self.require_tracker()
         loop = self.loop
         self.scanning = True
@@ -216,7 +221,7 @@ class RooUsageServer(LanguageServer):
             report = await loop.run_in_executor(
                 None,
                 lambda: tracker.scan(
-                    wait=token is not None,
+                    wait=wait,
                     progress=progress,
                     cancelled=lambda: self.shutting_down,
                     only=only,
@@ -359,7 +364,7 @@ def build_server(cli_args: argparse.Namespace | None = None) -> RooUsageServer:
             except Exception:  # the client refused a token: scan without progress
                 token = None
         try:
-            report = await ls.scan(token=token)
+            report = await ls.scan(token=token, wait=True)
         finally:
             if token is not None:
                 ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
