@@ -12,6 +12,7 @@ import pytest
 
 from roo_usage.ledger import Ledger, LedgerError, store
 from roo_usage.ledger.codec import SCHEMA_VERSION, RecordError, migrate_snapshot_header
+from roo_usage.ledger.rows import StoredRow
 from roo_usage.records import Totals
 from tests.unit.helpers import aside_files, ledger_figures, ledger_requests, meta, req
 
@@ -242,6 +243,69 @@ def test_automatic_compaction_when_the_journal_grows(
     for seen in (reader, fresh):
         assert ledger_figures(seen) == (sum(range(1, 201)), sum(range(200)), 0, 0, 0, 200)
         assert seen.revision == 200
+
+
+def _entries_left_on_disk(ledger: Ledger) -> int:
+    return sum(isinstance(t._raw, StoredRow) for t in ledger.state.tasks.values())
+
+
+def test_a_loaded_ledger_reads_a_task_s_entries_only_when_needed(tmp_path: Path) -> None:
+    writer = Ledger.open(tmp_path)
+    _fill(writer)
+    writer.compact()
+    assert _entries_left_on_disk(writer) == 5  # even the writer does not keep them in memory
+    expected = ledger_requests(writer)
+    reader = Ledger.open(tmp_path)
+    assert _entries_left_on_disk(reader) == 5
+    assert ledger_requests(reader) == expected  # read from the snapshot on demand
+    assert reader.warnings == []
+
+
+def test_entries_left_on_disk_survive_another_process_compacting(tmp_path: Path) -> None:
+    writer = Ledger.open(tmp_path)
+    _fill(writer)
+    writer.compact()
+    reader = Ledger.open(tmp_path)
+    task = reader.state.tasks[("roo-code", "t2")]
+    writer.commit(requests=[req("t2", 500, cost=1)])
+    writer.compact()  # ledger.json is replaced while the reader still points into the old one
+    assert len(task.requests) == 20  # the file it loaded, exactly as it was
+    reader.refresh()
+    assert ledger_requests(reader) == ledger_requests(writer)
+
+
+def test_a_snapshot_of_the_first_schema_still_loads(tmp_path: Path) -> None:
+    ledger = Ledger.open(tmp_path)
+    _fill(ledger)
+    ledger.compact()
+    expected = ledger_requests(ledger)
+    lines = ledger.snapshot_path.read_bytes().split(b"\n")
+    header = orjson.loads(lines[0][len(b'{"header":') :].rstrip(b","))
+    header["schema"] = 1
+    lines[0] = b'{"header":' + orjson.dumps(header) + b","
+    for i, line in enumerate(lines):
+        if line.startswith(b"[["):  # task rows lose the length of their entries (schema 1)
+            row = orjson.loads(line.rstrip(b","))
+            lines[i] = orjson.dumps(row[:2]) + (b"," if line.endswith(b",") else b"")
+    ledger.snapshot_path.write_bytes(b"\n".join(lines))
+    reopened = Ledger.open(tmp_path)
+    assert reopened.warnings == []
+    assert ledger_requests(reopened) == expected
+
+
+def test_entries_whose_recorded_lengths_are_wrong_are_still_found(tmp_path: Path) -> None:
+    ledger = Ledger.open(tmp_path)
+    _fill(ledger)
+    ledger.compact()
+    expected = ledger_requests(ledger)
+    data = ledger.snapshot_path.read_bytes()
+    # an entry row edited by hand to a different length (same figures, one more space)
+    edited = data.replace(b'["roo-code","t1",[', b'["roo-code","t1", [')
+    assert edited != data
+    ledger.snapshot_path.write_bytes(edited)
+    reopened = Ledger.open(tmp_path)
+    assert reopened.warnings == []
+    assert ledger_requests(reopened) == expected
 
 
 # ----------------------------------------------------------------- files on disk

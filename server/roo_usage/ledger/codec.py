@@ -14,7 +14,7 @@ from typing import Any
 
 from roo_usage.records import Kind, RequestUsage, TaskMeta, Totals
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: task rows record the length of their entries row
 FORMAT_NAME = "roo-usage-ledger"
 
 _KINDS = [Kind.REQUEST, Kind.CONDENSE, Kind.DELETED, Kind.SUBAGENT]
@@ -127,7 +127,8 @@ def decode_request_groups(groups: Any) -> list[RequestUsage]:
 def migrate_snapshot_header(header: dict[str, Any]) -> dict[str, Any]:
     """Bring a snapshot header up to ``SCHEMA_VERSION``.
 
-    Each schema bump adds a step here (and a row migration beside it); version 1 is the first.
+    Each schema bump adds a step here (and a row migration beside it). Version 1 needs none:
+    its task rows only lack the lengths that let version 2 skip reading entries at load.
     A ledger written by a newer version is refused rather than misread.
     """
     schema = header.get("schema")

@@ -20,19 +20,26 @@ document (say, re-indented by hand) still loads, more slowly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
 from roo_usage import cells as cells_codec
 from roo_usage.ledger import codec
+from roo_usage.ledger.files import write_atomic
+from roo_usage.ledger.rows import KEEP_OPEN, SnapshotFile, StoredRow
 from roo_usage.ledger.state import TaskState, max_totals
 from roo_usage.records import Totals
 
 _HEADER_PREFIX = b'{"header":'
+_SUMMARIES_PREFIX = b'"summaries":'
+_TASKS_LINE = b'"tasks":[\n'
+_REQUESTS_LINE = b'"requests":[\n'
+_END = b"]}\n"
 
 
 @dataclass
@@ -41,30 +48,56 @@ class Snapshot:
     tasks: list[TaskState] = field(default_factory=list)
     bad_rows: int = 0
     size: int = 0
+    summaries: Any = None  # what the summary layer keeps beside the tasks (opaque here)
 
 
-def snapshot_chunks(header: dict[str, Any], tasks: Iterable[TaskState]) -> Iterator[bytes]:
-    """The snapshot file's bytes, in pieces."""
+def write_snapshot(
+    path: Path, header: dict[str, Any], tasks: Iterable[TaskState], summaries: Any = None
+) -> int:
+    """Write the snapshot atomically, then point each task's entries at the new file (they
+    are not kept in memory). Returns the file's size."""
     tasks = list(tasks)
-    yield _HEADER_PREFIX + orjson.dumps(header) + b",\n"
-    yield b'"tasks":[\n'
-    rows = [orjson.dumps([codec.encode_meta(t.meta), cells_codec.encode(t.cells)]) for t in tasks]
-    if rows:
-        yield b",\n".join(rows) + b"\n"
-    yield b'],\n"requests":[\n'
-    rows = [t.raw_requests() for t in tasks]
-    if rows:
-        yield b",\n".join(rows) + b"\n"
-    yield b"]}\n"
+    rows = [t.raw_requests() for t in tasks]  # folds the cells of changed tasks on the way
+    head = _HEADER_PREFIX + orjson.dumps(header) + b",\n"
+    if summaries is not None:
+        head += _SUMMARIES_PREFIX + orjson.dumps(summaries) + b",\n"
+    lines = [
+        orjson.dumps([codec.encode_meta(t.meta), cells_codec.encode(t.cells), len(row)])
+        for t, row in zip(tasks, rows, strict=True)
+    ]
+    head += _TASKS_LINE + (b",\n".join(lines) + b"\n" if lines else b"") + b"],\n" + _REQUESTS_LINE
+    size = write_atomic(path, [head, b",\n".join(rows) + b"\n" if rows else b"", _END])
+    file = SnapshotFile(path) if KEEP_OPEN else None  # under the writers' lock: still ours
+    offset = len(head)
+    for task, row in zip(tasks, rows, strict=True):
+        task.stored(StoredRow(file, offset, len(row)) if file else row)
+        offset += len(row) + 2
+    return size
 
 
 def read_snapshot(path: Path) -> Snapshot:
     """Read ``path``. Raises ``codec.RecordError`` (or ``OSError``) when it cannot be used."""
     with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
         first = f.readline()
-        if first.startswith(_HEADER_PREFIX) and f.readline() == b'"tasks":[\n':
-            return _read_lines(first, f, path.stat().st_size)
+        if first.startswith(_HEADER_PREFIX):
+            line = f.readline()
+            summaries = None
+            if line.startswith(_SUMMARIES_PREFIX):
+                summaries = _parse_summaries(line)
+                line = f.readline()
+            if line == _TASKS_LINE:
+                snapshot = _read_lines(first, f, size)
+                snapshot.summaries = summaries
+                return snapshot
     return _read_document(path.read_bytes())
+
+
+def _parse_summaries(line: bytes) -> Any:
+    try:
+        return orjson.loads(line[len(_SUMMARIES_PREFIX) :].rstrip().rstrip(b","))
+    except orjson.JSONDecodeError:
+        return None  # only a head start for summaries: they are computed without it
 
 
 def _header(raw: Any) -> dict[str, Any]:
@@ -74,7 +107,8 @@ def _header(raw: Any) -> dict[str, Any]:
 
 
 def _task(row: Any) -> TaskState:
-    meta_row, cell_rows = row
+    """A task from its row ``[meta, cells]`` (schema 2 adds the length of its entries row)."""
+    meta_row, cell_rows = row[:2]
     return TaskState.pending(codec.decode_meta(meta_row), cells_codec.decode(cell_rows))
 
 
@@ -92,29 +126,79 @@ def read_header(path: Path) -> dict[str, Any]:
         return _parse_header_line(f.readline())
 
 
-def _read_lines(first: bytes, f: Any, size: int) -> Snapshot:
+def _read_lines(first: bytes, f: BinaryIO, size: int) -> Snapshot:
     header = _parse_header_line(first)
     snapshot = Snapshot(header, size=size)
     tasks = snapshot.tasks
+    lengths: list[int] = []
     ended = False
     for line in f:
         if line == b"],\n":
             ended = True
             break
         try:
-            tasks.append(_task(orjson.loads(line.rstrip(b",\n"))))
+            row = orjson.loads(line.rstrip(b",\n"))
+            tasks.append(_task(row))
         except (orjson.JSONDecodeError, codec.RecordError, ValueError, TypeError):
             snapshot.bad_rows += 1
-    if not ended or f.readline() != b'"requests":[\n':
+            continue
+        length = row[2] if len(row) > 2 else -1
+        lengths.append(length if length.__class__ is int else -1)
+    if not ended or f.readline() != _REQUESTS_LINE:
         raise codec.RecordError("snapshot is truncated")
+    start = f.tell()
+    if not snapshot.bad_rows and _rows_end(start, lengths) == size and _ends_cleanly(f, size):
+        _point_at_rows(tasks, lengths, f, start)  # where every row is, without reading them
+    else:
+        _scan_rows(snapshot, f, start)  # an older snapshot, or one that was edited
+    return snapshot
+
+
+def _rows_end(start: int, lengths: list[int]) -> int:
+    """Where the file ends if the rows have these lengths (-1: a length is not recorded)."""
+    if any(n < 0 for n in lengths):
+        return -1
+    rows = sum(lengths) + 2 * len(lengths) - 1 if lengths else 0
+    return start + rows + len(_END)
+
+
+def _ends_cleanly(f: BinaryIO, size: int) -> bool:
+    f.seek(size - len(_END))
+    return f.read() == _END
+
+
+def _point_at_rows(tasks: list[TaskState], lengths: list[int], f: BinaryIO, start: int) -> None:
+    if KEEP_OPEN:
+        file = SnapshotFile.of(f)
+        offset = start
+        for task, length in zip(tasks, lengths, strict=True):
+            task.set_raw(StoredRow(file, offset, length))
+            offset += length + 2
+        return
+    f.seek(start)
+    data = f.read()
+    offset = 0
+    for task, length in zip(tasks, lengths, strict=True):
+        task.set_raw(data[offset : offset + length])
+        offset += length + 2
+
+
+def _scan_rows(snapshot: Snapshot, f: BinaryIO, start: int) -> None:
+    """Find each task's entries row by reading the section line by line."""
+    tasks = snapshot.tasks
     by_key = {t.meta.key: t for t in tasks}
+    file = SnapshotFile.of(f) if KEEP_OPEN else None
+    f.seek(start)
+    offset = start
     position = 0
     ended = False
     for line in f:
-        if line == b"]}\n" or line == b"]}":
+        if line == _END or line == _END.rstrip():
             ended = True
             break
         raw = line.rstrip(b",\n")
+        row_offset = offset
+        offset += len(line)
         # Entries normally follow the tasks' order: check that cheaply, parse only if not.
         task = tasks[position] if position < len(tasks) else None
         if task is None or not raw.startswith(_requests_prefix(task)):
@@ -123,13 +207,10 @@ def _read_lines(first: bytes, f: Any, size: int) -> Snapshot:
         if task is None:
             snapshot.bad_rows += 1
             continue
-        task.set_raw(raw)
+        task.set_raw(StoredRow(file, row_offset, len(raw)) if file else raw)
     if not ended:
         raise codec.RecordError("snapshot is truncated")
-    missing = [t for t in tasks if t.missing_requests]
-    if missing:
-        snapshot.bad_rows += len(missing)
-    return snapshot
+    snapshot.bad_rows += sum(1 for t in tasks if t.missing_requests)
 
 
 def _requests_prefix(task: TaskState) -> bytes:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import orjson
 
 from roo_usage.cells import Cell, fold
-from roo_usage.ledger.codec import decode_request, encode_request
+from roo_usage.ledger.codec import RecordError, decode_request, encode_request
+from roo_usage.ledger.rows import StoredRow
 from roo_usage.records import Kind, RequestUsage, TaskMeta, Totals
 
 TaskKey = tuple[str, str]
@@ -24,9 +26,9 @@ TaskKey = tuple[str, str]
 class TaskState:
     """One task: its metadata, its usage entries by ``ts``, and their cells.
 
-    A task loaded from the snapshot keeps its entries as the snapshot's JSON bytes until
-    something needs them (a change to the task, an export), and its cells as the snapshot
-    stored them: a large ledger loads without building a million request objects.
+    A task loaded from the snapshot leaves its entries in the snapshot file (``rows``) until
+    something needs them (a change to the task, an export), and keeps its cells as the snapshot
+    stored them: a large ledger loads without building, or even reading, a million requests.
     """
 
     __slots__ = ("meta", "_requests", "_raw", "_cells")
@@ -34,7 +36,7 @@ class TaskState:
     def __init__(self, meta: TaskMeta, requests: dict[int, RequestUsage] | None = None) -> None:
         self.meta = meta
         self._requests: dict[int, RequestUsage] | None = requests if requests is not None else {}
-        self._raw: bytes | None = None
+        self._raw: bytes | StoredRow | None = None
         self._cells: list[Cell] | None = None
 
     @classmethod
@@ -47,10 +49,16 @@ class TaskState:
         task._cells = cells
         return task
 
-    def set_raw(self, raw: bytes) -> None:
-        """The entries as the snapshot row ``[source, task_id, [row, ...]]``, decoded lazily."""
+    def set_raw(self, raw: bytes | StoredRow) -> None:
+        """The entries as the snapshot row ``[source, task_id, [row, ...]]`` (or where it lies
+        in the snapshot file), decoded when first needed."""
         if self._requests is None:
             self._raw = raw
+
+    def stored(self, row: bytes | StoredRow) -> None:
+        """The entries were just written to the snapshot (at ``row``): forget the decoded copy."""
+        self._requests = None
+        self._raw = row
 
     @property
     def missing_requests(self) -> bool:
@@ -59,13 +67,27 @@ class TaskState:
     @property
     def requests(self) -> dict[int, RequestUsage]:
         if self._requests is None:
-            rows = orjson.loads(self._raw)[2] if self._raw else []
+            rows = self._read_rows()
             self._requests = {}
             for row in rows:
                 r = decode_request(self.meta.source, self.meta.task_id, row)
                 self._requests[r.ts] = r
             self._raw = None
         return self._requests
+
+    def _read_rows(self) -> list[Any]:
+        raw = self._raw
+        if raw is None:
+            return []
+        if isinstance(raw, StoredRow):
+            raw = raw.read()
+        try:
+            source, task_id, rows = orjson.loads(raw)
+        except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
+            raise RecordError(f"entries of task {self.meta.task_id} unreadable: {exc}") from exc
+        if (source, task_id) != self.meta.key or not isinstance(rows, list):
+            raise RecordError(f"entries of task {self.meta.task_id} are not where expected")
+        return rows
 
     @property
     def cells(self) -> list[Cell]:
@@ -78,16 +100,15 @@ class TaskState:
         self._cells = None
 
     def raw_requests(self) -> bytes:
-        """The snapshot row of the entries (the loaded bytes when nothing touched them).
-
-        Once written, the entries are kept as those bytes again: a large ledger stays small in
-        memory, and the next snapshot need not encode them again."""
-        if self._raw is None:
+        """The snapshot row of the entries (as loaded when nothing touched them)."""
+        raw = self._raw
+        if isinstance(raw, StoredRow):
+            return raw.read()
+        if raw is None:
+            self.cells  # noqa: B018 - fold while the entries are decoded
             rows = [encode_request(r) for r in self.requests.values()]
-            self._raw = orjson.dumps([self.meta.source, self.meta.task_id, rows])
-            self.cells  # noqa: B018 - fold while the entries are still decoded
-            self._requests = None
-        return self._raw
+            return orjson.dumps([self.meta.source, self.meta.task_id, rows])
+        return raw
 
     def __repr__(self) -> str:
         return f"TaskState({self.meta!r}, {len(self.requests)} entries)"

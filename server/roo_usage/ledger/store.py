@@ -42,7 +42,7 @@ from roo_usage.ledger.snapshot import (
     read_header,
     read_snapshot,
     salvage,
-    snapshot_chunks,
+    write_snapshot,
 )
 from roo_usage.ledger.state import LedgerState, TaskKey
 from roo_usage.memory import no_gc
@@ -365,8 +365,7 @@ class Ledger:
             "revision": self.state.revision,
             "modeNames": self.state.mode_names,
         }
-        chunks = snapshot_chunks(header, self.state.tasks.values())
-        self._snapshot_bytes = write_atomic(self.snapshot_path, chunks)
+        self._snapshot_bytes = write_snapshot(self.snapshot_path, header, self.state.tasks.values())
         journal_header = {"format": "roo-usage-journal", "generation": generation}
         write_atomic(self.journal_path, orjson.dumps(journal_header) + b"\n")
         self._generation = generation

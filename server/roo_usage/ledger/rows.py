@@ -1,0 +1,61 @@
+"""Tasks' entries left in the snapshot file until something needs them.
+
+A ledger of a million requests holds about 100 MB of entry rows, and a summary never reads them
+(it works from cells). So a loaded task only remembers where its row lies in the snapshot, and
+the row is read when the task changes or is exported. The snapshot is never modified in place:
+a new generation is written to another file and renamed over it, and on POSIX a file that is
+still open stays readable after that, so what we opened is exactly what we loaded. Where that
+does not hold (Windows cannot rename over an open file), rows are read into memory at load.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+KEEP_OPEN = hasattr(os, "pread")
+
+
+class SnapshotFile:
+    """An open snapshot, read by offset. Closed when the last task referring to it is gone."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+
+    @classmethod
+    def of(cls, f: BinaryIO) -> SnapshotFile:
+        """The file ``f`` has open (not whatever is at its path by now)."""
+        file = cls.__new__(cls)
+        file.fd = os.dup(f.fileno())
+        return file
+
+    def read(self, offset: int, length: int) -> bytes:
+        data = os.pread(self.fd, length, offset)
+        while len(data) < length:  # a short read (signals); the file never shrinks under us
+            more = os.pread(self.fd, length - len(data), offset + len(data))
+            if not more:
+                break
+            data += more
+        return data
+
+    def __del__(self) -> None:
+        fd = getattr(self, "fd", None)
+        if fd is not None:
+            os.close(fd)
+
+
+class StoredRow:
+    """Where one task's entry row lies in an open snapshot."""
+
+    __slots__ = ("file", "offset", "length")
+
+    def __init__(self, file: SnapshotFile, offset: int, length: int) -> None:
+        self.file = file
+        self.offset = offset
+        self.length = length
+
+    def read(self) -> bytes:
+        return self.file.read(self.offset, self.length)
