@@ -20,7 +20,7 @@ import random
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -149,7 +149,10 @@ def writer_fingerprint() -> str:
     package = Path(roo_usage.__file__).parent
     digest = hashlib.sha256()
     for path in sorted(
-        [*package.glob("ledger/*.py"), package / "records.py", package / "cells.py"]
+        [
+            *package.glob("ledger/*.py"),
+            *(package / name for name in ("records.py", "cells.py", "summary.py", "tracker.py")),
+        ]
     ):
         if path.exists():
             digest.update(path.name.encode() + path.read_bytes())
@@ -273,10 +276,16 @@ def build_state(spec: LedgerSpec) -> Any:
     return state
 
 
+JOURNAL_UPDATES = 200  # requests whose figures grew after the last compaction
+
+
 def write_ledger(home: Path, spec: LedgerSpec) -> dict[str, Any]:
-    """Write generation 1 of a ledger in ``home`` from a built state (no journal replay)."""
+    """A ledger in ``home`` as the product leaves it: a snapshot written by compaction in a
+    tracker (so it keeps the UTC summary totals beside the tasks), then a journal of updates
+    since. Generation 1 is written straight from a built state (no replay of 100k commits)."""
     from roo_usage.ledger import Ledger
     from roo_usage.ledger.files import ensure_private_dir
+    from roo_usage.tracker import Tracker
 
     started = time.perf_counter()
     state = build_state(spec)
@@ -285,10 +294,20 @@ def write_ledger(home: Path, spec: LedgerSpec) -> dict[str, Any]:
     ledger = Ledger(home)
     ledger.state = state
     ledger._write_generation(1)  # the ledger's own snapshot writer (what compaction uses)
+    tracker = Tracker(home, [], "UTC")
+    tracker.ledger.compact()  # generation 2, with the totals the tracker keeps beside it
+    rng = random.Random(spec.seed + 1)
+    tasks = list(tracker.ledger.state.tasks.values())
+    for _ in range(JOURNAL_UPDATES):
+        task = rng.choice(tasks)
+        last = max(task.requests.values(), key=lambda r: r.ts)
+        grown = replace(last, tokens_out=last.tokens_out + 100, cost=last.cost + 1_500_000_000)
+        tracker.record([], [grown])
     info = {
-        "tasks": len(state.tasks),
-        "requests": sum(len(t.requests) for t in state.tasks.values()),
+        "tasks": len(tracker.ledger.state.tasks),
+        "requests": sum(len(t.requests) for t in tracker.ledger.state.tasks.values()),
         "snapshot_bytes": (home / "ledger.json").stat().st_size,
+        "journal_updates": JOURNAL_UPDATES,
         "build_s": round(built - started, 2),
         "write_s": round(time.perf_counter() - built, 2),
     }

@@ -23,7 +23,7 @@ from roo_usage.ledger import LedgerState, TaskKey, TaskState
 from roo_usage.memory import no_gc
 from roo_usage.money import pico_to_text, pico_to_usd
 from roo_usage.paths import folder_name, normalize_path, path_key, within
-from roo_usage.records import UNKNOWN_MODE
+from roo_usage.records import UNKNOWN_MODE, TaskMeta
 
 COST, TOKENS_IN, TOKENS_OUT, CACHE_READS, CACHE_WRITES, REQUESTS, UNKNOWN = range(FIGURES)
 
@@ -80,7 +80,62 @@ class _Overall(_Breakdowns):
         self.mode_tasks: dict[str, int] = {}
         self.model_tasks: dict[str, int] = {}
         self.workspace_tasks: dict[str | None, int] = {}
-        self.day_tasks: dict[str, set[TaskKey]] = {}  # members: today's figures need them
+        self.day_tasks: dict[str, int] = {}
+        self.day_deleted: dict[str, int] = {}  # deleted tasks with usage that day
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``from_json`` reads back (kept beside the ledger's snapshot)."""
+        return {
+            "tasks": self.tasks,
+            "deleted": self.deleted,
+            "totals": self.totals,
+            "byMode": [[k, *f, self.mode_tasks[k]] for k, f in self.by_mode.items()],
+            "byModel": [[k, *f, self.model_tasks[k]] for k, f in self.by_model.items()],
+            "byWorkspace": [[k, *f, self.workspace_tasks[k]] for k, f in self.by_workspace.items()],
+            "byDay": [
+                [k, *f, self.day_tasks[k], self.day_deleted.get(k, 0)]
+                for k, f in self.by_day.items()
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, saved: Any) -> _Overall | None:
+        """The totals ``to_json`` saved, or ``None`` when they are not in that shape."""
+        try:
+            o = cls()
+            o.tasks, o.deleted = _count_of(saved["tasks"]), _count_of(saved["deleted"])
+            o.totals = _figures_of(saved["totals"])
+            tables: list[tuple[Any, dict[Any, list[int]], dict[Any, int]]] = [
+                (saved["byMode"], o.by_mode, o.mode_tasks),
+                (saved["byModel"], o.by_model, o.model_tasks),
+                (saved["byWorkspace"], o.by_workspace, o.workspace_tasks),
+            ]
+            for rows, table, counts in tables:
+                for key, *figures, n in rows:
+                    if not (key is None or key.__class__ is str):
+                        return None
+                    table[key] = _figures_of(figures)
+                    counts[key] = _count_of(n)
+            for day, *figures, n, deleted in saved["byDay"]:
+                o.by_day[str(day)] = _figures_of(figures)
+                o.day_tasks[str(day)] = _count_of(n)
+                if deleted:
+                    o.day_deleted[str(day)] = _count_of(deleted)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return o
+
+
+def _figures_of(values: Any) -> list[int]:
+    if len(values) != FIGURES or any(v.__class__ is not int or v < 0 for v in values):
+        raise ValueError("not figures")
+    return list(values)
+
+
+def _count_of(value: Any) -> int:
+    if value.__class__ is not int or value < 0:
+        raise ValueError("not a count")
+    return int(value)
 
 
 class _Day(_Breakdowns):
@@ -223,7 +278,10 @@ class UsageIndex:
             self._account(key, entry, 1)
 
     def _entry(self, task: TaskState) -> _Entry:
-        recorded = task.meta.workspace
+        return self._entry_of(task.meta, task.cells)
+
+    def _entry_of(self, meta: TaskMeta, cells: list[Cell]) -> _Entry:
+        recorded = meta.workspace
         workspace = key = None
         if recorded:
             known = self._workspaces.get(recorded)
@@ -231,15 +289,52 @@ class UsageIndex:
                 display = normalize_path(recorded)
                 known = self._workspaces[recorded] = (display, path_key(display))
             workspace, key = known
-        return _Entry(key, workspace, task.meta.exists is False, task.cells)
+        return _Entry(key, workspace, meta.exists is False, cells)
 
     def _build(self) -> None:
-        """Count every task at once: the same sums as ``update``, in one tight pass (this is
-        most of a large ledger's start-up time)."""
         with no_gc(keep=True):
-            self._count_all()
+            if not self._resume():
+                self._count_all()
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The running totals, to keep beside a snapshot of the state they describe."""
+        return {"revision": self.state.revision, "overall": self.overall.to_json()}
+
+    def _resume(self) -> bool:
+        """Start from the totals saved with the last snapshot, corrected by the tasks that
+        changed since (their old contribution out, the new one in), instead of counting every
+        cell. False when nothing usable was saved for this time zone."""
+        state = self.state
+        saved = state.summaries.get(self.tz.key) if isinstance(state.summaries, dict) else None
+        if not isinstance(saved, dict) or saved.get("revision") != state.base_revision:
+            return False
+        overall = _Overall.from_json(saved.get("overall"))
+        if overall is None:
+            return False
+        self.overall = overall
+        counted = 0
+        for key, task in state.tasks.items():
+            entry = self.entries[key] = self._entry(task)
+            members = self.workspace_tasks.get(entry.workspace_key)
+            if members is None:
+                members = self.workspace_tasks[entry.workspace_key] = set()
+            members.add(key)
+            counted += bool(entry.cells)
+        for key, before in state.before.items():
+            if before is not None:
+                old = self._entry_of(*before)
+                if old.cells:
+                    self._account_overall(key, old, self._by_day(old.cells), -1)
+            now = self.entries.get(key)
+            if now is not None and now.cells:
+                self._account_overall(key, now, self._by_day(now.cells), 1)
+        if overall.tasks != counted:  # not what this state holds after all: count afresh
+            self._reset()
+            return False
+        return True
 
     def _count_all(self) -> None:
+        """Count every task at once: the same sums as ``update``, in one tight pass."""
         o = self.overall
         by_mode, by_model, by_day = o.by_mode, o.by_model, o.by_day
         mode_tasks, model_tasks, day_tasks = o.mode_tasks, o.model_tasks, o.day_tasks
@@ -317,10 +412,9 @@ class UsageIndex:
             for model in models:
                 model_tasks[model] = model_tasks.get(model, 0) + 1
             for day in days:
-                members = day_tasks.get(day)
-                if members is None:
-                    members = day_tasks[day] = set()
-                members.add(key)
+                day_tasks[day] = day_tasks.get(day, 0) + 1
+                if entry.deleted:
+                    o.day_deleted[day] = o.day_deleted.get(day, 0) + 1
 
     def rebind(self, state: LedgerState) -> None:
         """Follow a ledger that reloaded its state object."""
@@ -388,7 +482,9 @@ class UsageIndex:
         for model in models:
             _count(o.model_tasks, model, sign)
         for day in days:
-            _member(o.day_tasks, day, key, sign)
+            _count(o.day_tasks, day, sign)
+            if entry.deleted:
+                _count(o.day_deleted, day, sign)
         if sign < 0:
             _prune(o.by_mode, o.mode_tasks)
             _prune(o.by_model, o.model_tasks)
@@ -495,9 +591,9 @@ class UsageIndex:
     def day_totals(self, day: date) -> dict[str, Any]:
         """One day's totals over all workspaces (for a status bar), without per-day indexes."""
         key = day.isoformat()
-        members = self.overall.day_tasks.get(key, set())
-        totals = _figures_json(self.overall.by_day.get(key, [0] * FIGURES), len(members))
-        totals["deletedTasks"] = sum(1 for k in members if self.entries[k].deleted)
+        o = self.overall
+        totals = _figures_json(o.by_day.get(key, [0] * FIGURES), o.day_tasks.get(key, 0))
+        totals["deletedTasks"] = o.day_deleted.get(key, 0)
         return totals
 
     def _tasks_in(self, folders: list[str]) -> list[TaskKey]:

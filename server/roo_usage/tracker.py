@@ -59,11 +59,11 @@ class Tracker:
         self.lock = threading.RLock()  # the server scans in a worker thread
         self.ledger = Ledger.open(home)
         self.storages = list(storages)
-        self.importer = Importer(
-            self.ledger, self.storages, guard=self.lock, on_commit=self._changed
-        )
+        self.importer = Importer(self.ledger, self.storages, guard=self.lock)
         self.default_zone = zone(time_zone)
         self._indexes: dict[str, UsageIndex] = {}
+        self.ledger.on_change = self._changed  # indexes follow every change as it happens
+        self.ledger.summaries = self._checkpoints
 
     @property
     def revision(self) -> int:
@@ -86,11 +86,21 @@ class Tracker:
             else:
                 index.rebind(self.ledger.state)
 
+    def _checkpoints(self) -> dict[str, Any]:
+        """Kept beside each snapshot, so the next start need not count every task again: the
+        running totals of each time zone's index (the default zone's is built if needed)."""
+        self.index()
+        return {
+            key: index.checkpoint()
+            for key, index in self._indexes.items()
+            if index.state is self.ledger.state
+        }
+
     def refresh(self) -> bool:
         """Pick up other processes' updates. True when anything changed."""
         with self.lock:
             before = self.ledger.revision
-            self._changed(self.ledger.refresh())
+            self.ledger.refresh()
             return self.ledger.revision != before
 
     def scan(
@@ -110,7 +120,6 @@ class Tracker:
         """Upsert usage reported directly. Returns (revision, requests added, requests updated)."""
         with self.lock:
             result = self.ledger.commit(tasks, requests)
-            self._changed(result.changed)
             return result.revision, result.requests_added, result.requests_updated
 
     def summary(self, query: Query, time_zone: str | None = None) -> dict[str, Any]:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
+import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -331,3 +334,54 @@ def test_unknown_mode_and_model_are_their_own_rows() -> None:
     by_mode = {row["mode"]: pico(row) for row in summary["byMode"]}
     assert by_mode == {UNKNOWN_MODE: 5, "code": 7}
     assert [row["model"] for row in summary["byModel"]] == [UNKNOWN_MODEL]
+
+
+def _saved(index: UsageIndex) -> dict[str, Any]:
+    """What a snapshot keeps for ``index``'s zone, as read back from its JSON."""
+    return dict(orjson.loads(orjson.dumps({index.tz.key: index.checkpoint()})))
+
+
+@SETTINGS
+@given(states(), states(), st.lists(queries, min_size=1, max_size=3), st.sampled_from(ZONES))
+def test_an_index_resumed_from_saved_totals_equals_a_fresh_count(
+    first: LedgerState, second: LedgerState, query_list: list[Query], zone_name: str
+) -> None:
+    tz = ZoneInfo(zone_name)
+    first.since_snapshot(_saved(UsageIndex(first, tz)))  # a snapshot is written
+    for task in second.tasks.values():  # then more records for some of the same tasks
+        first.apply([task.meta], list(task.requests.values()), None, first.revision + 1)
+    with patch.object(UsageIndex, "_count_all", side_effect=AssertionError("counted afresh")):
+        resumed = UsageIndex(first, tz)
+    first.summaries = None
+    fresh = UsageIndex(first, tz)
+    for query in query_list:
+        assert resumed.summarize(query) == fresh.summarize(query)
+    for day in (FIRST_DAY, date(2025, 11, 2), LAST_DAY):
+        assert resumed.day_totals(day) == fresh.day_totals(day)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda saved: saved.update(revision=saved["revision"] + 1),  # of another state
+        lambda saved: saved["overall"].update(tasks=saved["overall"]["tasks"] + 1),
+        lambda saved: saved["overall"]["totals"].append(1),
+        lambda saved: saved["overall"].update(byDay="nonsense"),
+        lambda saved: saved["overall"]["byMode"][0].__setitem__(1, -5),
+    ],
+)
+def test_saved_totals_that_do_not_fit_are_ignored(damage: Any) -> None:
+    state = LedgerState()
+    state.apply(
+        [TaskMeta("roo-code", "t", workspace="/w")],
+        [RequestUsage("roo-code", "t", START, cost=5, mode="code")],
+        None,
+        1,
+    )
+    tz = ZoneInfo("UTC")
+    saved = _saved(UsageIndex(state, tz))
+    damage(saved["UTC"])
+    state.since_snapshot(saved)
+    summary = UsageIndex(state, tz).summarize(Query())
+    assert pico(summary["totals"]) == 5
+    assert summary["totals"]["tasks"] == 1

@@ -1,9 +1,10 @@
 """The snapshot file ``ledger.json``: one JSON document, laid out one task per line.
 
 ```
-{"header":{"format":"roo-usage-ledger","schema":1,"generation":7,"revision":42,"modeNames":{}},
+{"header":{"format":"roo-usage-ledger","schema":2,"generation":7,"revision":42,"modeNames":{}},
+"summaries":{"Europe/Berlin":{"revision":42,"overall":{…}}},
 "tasks":[
-[["roo-code","019b…",{"ws":"/home/dev/acme",…}],[["code","anthropic/…",1965882,58584000000,…]]],
+[["roo-code","019b…",{"ws":"/home/dev/acme",…}],[["code","anthropic/…",1965882,58584000000,…]],913],
 …
 ],
 "requests":[
@@ -12,10 +13,14 @@
 ]}
 ```
 
-``tasks`` holds each task's metadata and cells (``cells.py``), ``requests`` its entries, in the
-same order. Loading parses only the first section: entries stay as their bytes until needed, so
-a ledger of a million requests opens in about a second. Any other valid JSON layout of the same
-document (say, re-indented by hand) still loads, more slowly.
+``tasks`` holds each task's metadata, cells (``cells.py``) and the byte length of its row in
+``requests``, which holds its entries in the same order. Loading parses only ``tasks``: from the
+lengths it knows where every entries row lies without reading one (``rows.py``), so a ledger of
+a million requests opens in about a second. ``summaries`` is optional and opaque here: what the
+summary layer keeps to start faster (it is only a head start; a damaged one is ignored).
+Snapshots of schema 1 (no lengths), or edited by hand, have their rows found by reading the
+section; any other valid JSON layout of the same document (say, re-indented) still loads, more
+slowly.
 """
 
 from __future__ import annotations
@@ -124,6 +129,17 @@ def read_header(path: Path) -> dict[str, Any]:
     Raises ``codec.RecordError`` or ``OSError``."""
     with open(path, "rb") as f:
         return _parse_header_line(f.readline())
+
+
+def read_summaries(path: Path) -> Any:
+    """Only what the snapshot at ``path`` keeps beside its tasks (``None`` if nothing)."""
+    try:
+        with open(path, "rb") as f:
+            f.readline()
+            line = f.readline()
+    except OSError:
+        return None
+    return _parse_summaries(line) if line.startswith(_SUMMARIES_PREFIX) else None
 
 
 def _read_lines(first: bytes, f: BinaryIO, size: int) -> Snapshot:

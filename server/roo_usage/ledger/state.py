@@ -210,13 +210,35 @@ class Changes:
         return bool(self.tasks or self.requests or self.mode_names)
 
 
+TaskImage = tuple[TaskMeta, list[Cell]]
+
+
 class LedgerState:
-    """All tasks and their usage, plus mode display names and the revision."""
+    """All tasks and their usage, plus mode display names and the revision.
+
+    It also remembers what the summary layer kept beside the last snapshot read or written
+    (``summaries``, opaque here), and each task as it was in that snapshot before it first
+    changed (``before``: ``None`` for a task the snapshot did not have). Together they let
+    summaries start from what was saved instead of counting every task again.
+    """
 
     def __init__(self) -> None:
         self.tasks: dict[TaskKey, TaskState] = {}
         self.mode_names: dict[str, str] = {}
         self.revision = 0
+        self.summaries: Any = None
+        self.base_revision = 0  # the revision of that snapshot
+        self.before: dict[TaskKey, TaskImage | None] = {}
+
+    def since_snapshot(self, summaries: Any) -> None:
+        """The state now equals a snapshot that kept ``summaries``: count changes from here."""
+        self.summaries = summaries
+        self.base_revision = self.revision
+        self.before = {}
+
+    def _changing(self, key: TaskKey, task: TaskState | None) -> None:
+        if key not in self.before:
+            self.before[key] = (task.meta, task.cells) if task is not None else None
 
     def diff(
         self,
@@ -284,11 +306,13 @@ class LedgerState:
         for meta in tasks:
             state = self.tasks.get(meta.key)
             if state is None:
+                self._changing(meta.key, None)
                 self.tasks[meta.key] = TaskState(meta)
                 changed.add(meta.key)
             else:
                 merged = merge_meta(state.meta, meta)
                 if merged is not None:
+                    self._changing(meta.key, state)
                     state.meta = merged
                     state.changed()
                     changed.add(meta.key)
@@ -296,9 +320,11 @@ class LedgerState:
             key = (request.source, request.task_id)
             state = self.tasks.get(key)
             if state is None:
+                self._changing(key, None)
                 state = self.tasks[key] = TaskState(TaskMeta(request.source, request.task_id))
             merged_req = merge_request(state.requests.get(request.ts), request)
             if merged_req is not None:
+                self._changing(key, state)
                 state.requests[request.ts] = merged_req
                 state.changed()
                 changed.add(key)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from roo_usage.ledger.snapshot import (
     Snapshot,
     read_header,
     read_snapshot,
+    read_summaries,
     salvage,
     write_snapshot,
 )
@@ -105,6 +106,10 @@ class Ledger:
         self._journal = _Journal()
         self._last_changed: set[TaskKey] = set()
         self._lock = FileLock(str(home / LOCK_NAME), timeout=LOCK_TIMEOUT_S, mode=0o600)
+        # Told the keys of changed tasks as soon as the state changes (before any compaction).
+        self.on_change: Callable[[set[TaskKey]], None] | None = None
+        # Asked, when a snapshot is written, for what to keep beside it (see `LedgerState`).
+        self.summaries: Callable[[], Any] | None = None
 
     # ----------------------------------------------------------------- opening and reading
 
@@ -184,12 +189,16 @@ class Ledger:
         self._generation = int(header.get("generation", 0))
         self.state.mode_names.update(header.get("modeNames") or {})
         self.state.revision = int(header.get("revision", 0))
+        duplicates = False
         for task in snap.tasks:
             key = task.meta.key
             if key in self.state.tasks:  # a duplicate row (hand-edited file): merge it
                 self.state.apply([task.meta], task.requests.values(), None, self.state.revision)
+                duplicates = True
             else:
                 self.state.tasks[key] = task
+        # what was kept beside the tasks describes them only if the file held them as written
+        self.state.since_snapshot(None if duplicates else snap.summaries)
 
     def _journal_generation(self) -> int:
         with open(self.journal_path, "rb") as f:
@@ -231,6 +240,15 @@ class Ledger:
 
     def refresh(self) -> set[TaskKey]:
         """Pick up what other processes committed since we last looked; returns changed tasks."""
+        changed = self._refresh()
+        self._notify(changed)
+        return changed
+
+    def _notify(self, changed: set[TaskKey]) -> None:
+        if changed and self.on_change:
+            self.on_change(changed)
+
+    def _refresh(self) -> set[TaskKey]:
         try:
             stat = os.stat(self.journal_path)
         except FileNotFoundError:
@@ -256,6 +274,8 @@ class Ledger:
             generation == int(header.get("generation", -1))
             and int(header.get("revision", -1)) == self.state.revision
         ):
+            # the new snapshot holds exactly our state: start counting changes from it
+            self.state.since_snapshot(read_summaries(self.snapshot_path))
             self._generation = generation
             self._journal = _Journal(generation=generation)
             if self._follow_journal():
@@ -300,9 +320,11 @@ class Ledger:
             line = orjson.dumps(entry) + b"\n"
             append_durably(self.journal_path, line)
             self._journal.offset += len(line)
-            result.changed |= self.state.apply(
+            applied = self.state.apply(
                 changes.tasks, changes.requests, changes.mode_names, revision
             )
+            self._notify(applied)
+            result.changed |= applied
             result.revision = revision
             result.tasks_added = changes.tasks_added
             result.requests_added = changes.requests_added
@@ -365,7 +387,11 @@ class Ledger:
             "revision": self.state.revision,
             "modeNames": self.state.mode_names,
         }
-        self._snapshot_bytes = write_snapshot(self.snapshot_path, header, self.state.tasks.values())
+        summaries = self.summaries() if self.summaries else None
+        self._snapshot_bytes = write_snapshot(
+            self.snapshot_path, header, self.state.tasks.values(), summaries
+        )
+        self.state.since_snapshot(summaries)
         journal_header = {"format": "roo-usage-journal", "generation": generation}
         write_atomic(self.journal_path, orjson.dumps(journal_header) + b"\n")
         self._generation = generation
