@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from roo_usage.ledger import Ledger, LedgerError, store
+from roo_usage.ledger import Ledger, LedgerError, snapshot, store
 from roo_usage.ledger.codec import SCHEMA_VERSION, RecordError, migrate_snapshot_header
 from roo_usage.ledger.rows import StoredRow
 from roo_usage.records import Totals
@@ -259,6 +259,20 @@ def test_a_loaded_ledger_reads_a_task_s_entries_only_when_needed(tmp_path: Path)
     assert _entries_left_on_disk(reader) == 5
     assert ledger_requests(reader) == expected  # read from the snapshot on demand
     assert reader.warnings == []
+
+
+def test_where_open_files_cannot_be_replaced_entries_are_loaded_into_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshot, "KEEP_OPEN", False)  # as on Windows
+    writer = Ledger.open(tmp_path)
+    _fill(writer)
+    writer.compact()
+    writer.commit(requests=[req("t0", 700, cost=3)])
+    reader = Ledger.open(tmp_path)
+    assert _entries_left_on_disk(writer) == _entries_left_on_disk(reader) == 0
+    assert ledger_requests(reader) == ledger_requests(writer)
+    assert len(ledger_requests(reader)) == 5 * 20 + 1
 
 
 def test_entries_left_on_disk_survive_another_process_compacting(tmp_path: Path) -> None:

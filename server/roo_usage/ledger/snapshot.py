@@ -72,12 +72,22 @@ def write_snapshot(
     ]
     head += _TASKS_LINE + (b",\n".join(lines) + b"\n" if lines else b"") + b"],\n" + _REQUESTS_LINE
     size = write_atomic(path, [head, b",\n".join(rows) + b"\n" if rows else b"", _END])
-    file = SnapshotFile(path) if KEEP_OPEN else None  # under the writers' lock: still ours
+    file = _reopen(path)
     offset = len(head)
     for task, row in zip(tasks, rows, strict=True):
         task.stored(StoredRow(file, offset, len(row)) if file else row)
         offset += len(row) + 2
     return size
+
+
+def _reopen(path: Path) -> SnapshotFile | None:
+    """The snapshot just written (under the writers' lock: still ours), to read rows from."""
+    if not KEEP_OPEN:
+        return None
+    try:
+        return SnapshotFile(path)
+    except OSError:
+        return None  # then rows stay in memory
 
 
 def read_snapshot(path: Path) -> Snapshot:
