@@ -26,6 +26,9 @@ from roo_usage.paths import folder_name, normalize_path, path_key, within
 from roo_usage.records import UNKNOWN_MODE, TaskMeta
 
 COST, TOKENS_IN, TOKENS_OUT, CACHE_READS, CACHE_WRITES, REQUESTS, UNKNOWN = range(FIGURES)
+# what the saved running totals mean: bumped whenever the sums are counted differently, so a
+# ledger shared with another version counts afresh rather than resume from other sums
+CHECKPOINT_VERSION = 1
 
 BUILTIN_MODE_NAMES = {
     "code": "Code",
@@ -298,7 +301,11 @@ class UsageIndex:
 
     def checkpoint(self) -> dict[str, Any]:
         """The running totals, to keep beside a snapshot of the state they describe."""
-        return {"revision": self.state.revision, "overall": self.overall.to_json()}
+        return {
+            "version": CHECKPOINT_VERSION,
+            "revision": self.state.revision,
+            "overall": self.overall.to_json(),
+        }
 
     def _resume(self) -> bool:
         """Start from the totals saved with the last snapshot, corrected by the tasks that
@@ -306,7 +313,11 @@ class UsageIndex:
         cell. False when nothing usable was saved for this time zone."""
         state = self.state
         saved = state.summaries.get(self.tz.key) if isinstance(state.summaries, dict) else None
-        if not isinstance(saved, dict) or saved.get("revision") != state.base_revision:
+        if (
+            not isinstance(saved, dict)
+            or saved.get("version") != CHECKPOINT_VERSION
+            or saved.get("revision") != state.base_revision
+        ):
             return False
         overall = _Overall.from_json(saved.get("overall"))
         if overall is None:
