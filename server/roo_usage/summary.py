@@ -10,11 +10,12 @@ whole ledger.
 
 from __future__ import annotations
 
+import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,14 +93,41 @@ class _Overall(_Breakdowns):
             "tasks": self.tasks,
             "deleted": self.deleted,
             "totals": self.totals,
-            "byMode": [[k, *f, self.mode_tasks[k]] for k, f in self.by_mode.items()],
-            "byModel": [[k, *f, self.model_tasks[k]] for k, f in self.by_model.items()],
-            "byWorkspace": [[k, *f, self.workspace_tasks[k]] for k, f in self.by_workspace.items()],
+            "byMode": _rows_json(self.by_mode, self.mode_tasks),
+            "byModel": _rows_json(self.by_model, self.model_tasks),
+            "byWorkspace": _rows_json(self.by_workspace, self.workspace_tasks),
             "byDay": [
-                [k, *f, self.day_tasks[k], self.day_deleted.get(k, 0)]
+                [k, *f, self.day_tasks.get(k, 0), self.day_deleted.get(k, 0)]
                 for k, f in self.by_day.items()
             ],
         }
+
+    def consistent(self) -> bool:
+        """Do the tables add up? Every cell counts once in each table, every task once per
+        workspace, and no figure or count is below zero: what a count from the cells gives."""
+        if min(self.tasks, self.deleted, *self.totals) < 0 or self.deleted > self.tasks:
+            return False
+        tables: list[tuple[dict[Any, list[int]], dict[Any, int]]] = [
+            (self.by_mode, self.mode_tasks),
+            (self.by_model, self.model_tasks),
+            (self.by_workspace, self.workspace_tasks),
+            (self.by_day, self.day_tasks),
+        ]
+        for table, counts in tables:
+            if table.keys() != counts.keys():
+                return False
+            if any(not 0 < n <= self.tasks for n in counts.values()):
+                return False
+            sums = [0] * FIGURES
+            for figures in table.values():
+                if min(figures) < 0:
+                    return False
+                _plus(sums, figures)
+            if sums != self.totals:
+                return False
+        return sum(self.workspace_tasks.values()) == self.tasks and all(
+            0 < n <= self.day_tasks.get(day, 0) for day, n in self.day_deleted.items()
+        )
 
     @classmethod
     def from_json(cls, saved: Any) -> _Overall | None:
@@ -120,6 +148,7 @@ class _Overall(_Breakdowns):
                     table[key] = _figures_of(figures)
                     counts[key] = _count_of(n)
             for day, *figures, n, deleted in saved["byDay"]:
+                date.fromisoformat(day)  # a day, or ValueError
                 o.by_day[str(day)] = _figures_of(figures)
                 o.day_tasks[str(day)] = _count_of(n)
                 if deleted:
@@ -127,6 +156,10 @@ class _Overall(_Breakdowns):
         except (KeyError, TypeError, ValueError):
             return None
         return o
+
+
+def _rows_json(table: dict[Any, list[int]], counts: dict[Any, int]) -> list[list[Any]]:
+    return [[key, *figures, counts.get(key, 0)] for key, figures in table.items()]
 
 
 def _figures_of(values: Any) -> list[int]:
@@ -304,8 +337,21 @@ class UsageIndex:
         return {
             "version": CHECKPOINT_VERSION,
             "revision": self.state.revision,
+            "midnights": self._midnights(self.overall.by_day),
             "overall": self.overall.to_json(),
         }
+
+    def _midnights(self, days: Iterable[str]) -> int:
+        """A fingerprint of this zone's rules where the totals use them: when each of these
+        days begins and ends. Processes with other time-zone data (an update while one ran)
+        would put usage in other days, so they do not share saved totals."""
+        digest = 0
+        for day in sorted(days):
+            start = date.fromisoformat(day)
+            for moment in (start, start + timedelta(days=1)):
+                midnight = datetime(moment.year, moment.month, moment.day, tzinfo=self.tz)
+                digest = zlib.crc32(b"%d," % midnight.timestamp(), digest)
+        return digest
 
     def _resume(self) -> bool:
         """Start from the totals saved with the last snapshot, corrected by the tasks that
@@ -320,7 +366,7 @@ class UsageIndex:
         ):
             return False
         overall = _Overall.from_json(saved.get("overall"))
-        if overall is None:
+        if overall is None or saved.get("midnights") != self._midnights(overall.by_day):
             return False
         self.overall = overall
         counted = 0
@@ -339,8 +385,8 @@ class UsageIndex:
             now = self.entries.get(key)
             if now is not None and now.cells:
                 self._account_overall(key, now, self._by_day(now.cells), 1)
-        if overall.tasks != counted:  # not what this state holds after all: count afresh
-            self._reset()
+        if overall.tasks != counted or not overall.consistent():
+            self._reset()  # not what this state holds after all: count afresh
             return False
         return True
 

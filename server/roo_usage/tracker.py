@@ -93,7 +93,7 @@ class Tracker:
         return {
             key: index.checkpoint()
             for key, index in self._indexes.items()
-            if index.state is self.ledger.state
+            if index.state is self.ledger.state and index.overall.consistent()
         }
 
     def refresh(self) -> bool:

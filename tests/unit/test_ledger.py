@@ -322,6 +322,36 @@ def test_entries_whose_recorded_lengths_are_wrong_are_still_found(tmp_path: Path
     assert ledger_requests(reopened) == expected
 
 
+def test_task_lines_in_another_order_still_find_their_entries(tmp_path: Path) -> None:
+    ledger = Ledger.open(tmp_path)
+    _fill(ledger)
+    ledger.compact()
+    expected = ledger_requests(ledger)
+    lines = ledger.snapshot_path.read_bytes().split(b"\n")
+    first = lines.index(b'"tasks":[') + 1
+    lines[first], lines[first + 1] = lines[first + 1], lines[first]  # same document, reordered
+    ledger.snapshot_path.write_bytes(b"\n".join(lines))
+    reopened = Ledger.open(tmp_path)
+    assert reopened.warnings == []
+    assert ledger_requests(reopened) == expected
+    reopened.compact()
+    assert ledger_requests(Ledger.open(tmp_path)) == expected
+
+
+def test_a_snapshot_written_into_in_place_is_read_again_not_trusted(tmp_path: Path) -> None:
+    ledger = Ledger.open(tmp_path)
+    _fill(ledger)
+    ledger.compact()
+    size = ledger.snapshot_path.stat().st_size
+    os.truncate(ledger.snapshot_path, size // 2)  # another program, writing into the same file
+    ledger.commit(requests=[req("t9", 1, cost=7)])
+    assert any("changed in place" in w for w in ledger.warnings)
+    assert aside_files(tmp_path, "damaged")  # the damaged file is kept
+    fresh = Ledger.open(tmp_path)
+    assert ledger_requests(fresh) == ledger_requests(ledger)
+    assert ledger_requests(fresh)[("roo-code", "t9", 1)].cost == 7
+
+
 # ----------------------------------------------------------------- files on disk
 
 

@@ -354,6 +354,7 @@ def test_an_index_resumed_from_saved_totals_equals_a_fresh_count(
         resumed = UsageIndex(first, tz)
     first.summaries = None
     fresh = UsageIndex(first, tz)
+    assert resumed.overall.consistent() and fresh.overall.consistent()
     for query in query_list:
         assert resumed.summarize(query) == fresh.summarize(query)
     for day in (FIRST_DAY, date(2025, 11, 2), LAST_DAY):
@@ -369,6 +370,10 @@ def test_an_index_resumed_from_saved_totals_equals_a_fresh_count(
         lambda saved: saved["overall"]["totals"].append(1),
         lambda saved: saved["overall"].update(byDay="nonsense"),
         lambda saved: saved["overall"]["byMode"][0].__setitem__(1, -5),
+        lambda saved: saved["overall"]["byMode"][0].__setitem__(0, "0ode"),  # no such mode
+        lambda saved: saved["overall"]["totals"].__setitem__(0, 4),  # the tables say 5
+        lambda saved: saved["overall"]["byDay"][0].__setitem__(0, "2025-13-45"),
+        lambda saved: saved.update(midnights=saved["midnights"] + 1),  # other time-zone rules
     ],
 )
 def test_saved_totals_that_do_not_fit_are_ignored(damage: Any) -> None:
@@ -383,6 +388,8 @@ def test_saved_totals_that_do_not_fit_are_ignored(damage: Any) -> None:
     saved = _saved(UsageIndex(state, tz))
     damage(saved["UTC"])
     state.since_snapshot(saved)
+    state.apply([], [RequestUsage("roo-code", "t", START + 1, cost=2, mode="code")], None, 2)
     summary = UsageIndex(state, tz).summarize(Query())
-    assert pico(summary["totals"]) == 5
+    assert pico(summary["totals"]) == 7
+    assert [(row["mode"], pico(row), row["tasks"]) for row in summary["byMode"]] == [("code", 7, 1)]
     assert summary["totals"]["tasks"] == 1

@@ -14,31 +14,46 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
+from roo_usage.ledger.codec import RecordError
+
 KEEP_OPEN = hasattr(os, "pread")
 
 
 class SnapshotFile:
     """An open snapshot, read by offset. Closed when the last task referring to it is gone."""
 
-    __slots__ = ("fd",)
+    __slots__ = ("fd", "_seen")
 
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_RDONLY)
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._seen = self._identity()
+
+    @classmethod
+    def open(cls, path: Path) -> SnapshotFile:
+        return cls(os.open(path, os.O_RDONLY))
 
     @classmethod
     def of(cls, f: BinaryIO) -> SnapshotFile:
         """The file ``f`` has open (not whatever is at its path by now)."""
-        file = cls.__new__(cls)
-        file.fd = os.dup(f.fileno())
-        return file
+        return cls(os.dup(f.fileno()))
+
+    def _identity(self) -> tuple[int, int]:
+        stat = os.fstat(self.fd)
+        return (stat.st_size, stat.st_mtime_ns)
+
+    def changed_in_place(self) -> bool:
+        """Did another program write into this very file (rather than replace it)?"""
+        return self._identity() != self._seen
 
     def read(self, offset: int, length: int) -> bytes:
         data = os.pread(self.fd, length, offset)
-        while len(data) < length:  # a short read (signals); the file never shrinks under us
+        while 0 < len(data) < length:  # a short read (signals)
             more = os.pread(self.fd, length - len(data), offset + len(data))
             if not more:
                 break
             data += more
+        if len(data) != length:
+            raise RecordError("the snapshot was cut short by another program")
         return data
 
     def __del__(self) -> None:

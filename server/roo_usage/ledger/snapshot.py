@@ -26,6 +26,7 @@ slowly.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,30 +55,41 @@ class Snapshot:
     bad_rows: int = 0
     size: int = 0
     summaries: Any = None  # what the summary layer keeps beside the tasks (opaque here)
+    file: SnapshotFile | None = None  # the open file the tasks' entries are read from
 
 
 def write_snapshot(
-    path: Path, header: dict[str, Any], tasks: Iterable[TaskState], summaries: Any = None
-) -> int:
-    """Write the snapshot atomically, then point each task's entries at the new file (they
-    are not kept in memory). Returns the file's size."""
+    path: Path, header: dict[str, Any], tasks: Iterable[TaskState], summaries: bytes | None
+) -> tuple[int, SnapshotFile | None]:
+    """Write the snapshot atomically (``summaries``: JSON kept beside the tasks), then point
+    each task's entries at the new file rather than keep them in memory. Returns the file's
+    size and the file, open."""
     tasks = list(tasks)
     rows = [t.raw_requests() for t in tasks]  # folds the cells of changed tasks on the way
-    head = _HEADER_PREFIX + orjson.dumps(header) + b",\n"
-    if summaries is not None:
-        head += _SUMMARIES_PREFIX + orjson.dumps(summaries) + b",\n"
     lines = [
         orjson.dumps([codec.encode_meta(t.meta), cells_codec.encode(t.cells), len(row)])
         for t, row in zip(tasks, rows, strict=True)
     ]
-    head += _TASKS_LINE + (b",\n".join(lines) + b"\n" if lines else b"") + b"],\n" + _REQUESTS_LINE
+    summaries_line = _SUMMARIES_PREFIX + summaries + b",\n" if summaries is not None else b""
+    tasks_section = b",\n".join(lines) + b"\n" if lines else b""
+    header = header | {"digest": zlib.crc32(tasks_section, zlib.crc32(summaries_line))}
+    head = b"".join(
+        [
+            _HEADER_PREFIX + orjson.dumps(header) + b",\n",
+            summaries_line,
+            _TASKS_LINE,
+            tasks_section,
+            b"],\n",
+            _REQUESTS_LINE,
+        ]
+    )
     size = write_atomic(path, [head, b",\n".join(rows) + b"\n" if rows else b"", _END])
     file = _reopen(path)
     offset = len(head)
     for task, row in zip(tasks, rows, strict=True):
         task.stored(StoredRow(file, offset, len(row)) if file else row)
         offset += len(row) + 2
-    return size
+    return size, file
 
 
 def _reopen(path: Path) -> SnapshotFile | None:
@@ -85,7 +97,7 @@ def _reopen(path: Path) -> SnapshotFile | None:
     if not KEEP_OPEN:
         return None
     try:
-        return SnapshotFile(path)
+        return SnapshotFile.open(path)
     except OSError:
         return None  # then rows stay in memory
 
@@ -97,14 +109,11 @@ def read_snapshot(path: Path) -> Snapshot:
         first = f.readline()
         if first.startswith(_HEADER_PREFIX):
             line = f.readline()
-            summaries = None
+            summaries_line = b""
             if line.startswith(_SUMMARIES_PREFIX):
-                summaries = _parse_summaries(line)
-                line = f.readline()
+                summaries_line, line = line, f.readline()
             if line == _TASKS_LINE:
-                snapshot = _read_lines(first, f, size)
-                snapshot.summaries = summaries
-                return snapshot
+                return _read_lines(first, summaries_line, f, size)
     return _read_document(path.read_bytes())
 
 
@@ -141,27 +150,18 @@ def read_header(path: Path) -> dict[str, Any]:
         return _parse_header_line(f.readline())
 
 
-def read_summaries(path: Path) -> Any:
-    """Only what the snapshot at ``path`` keeps beside its tasks (``None`` if nothing)."""
-    try:
-        with open(path, "rb") as f:
-            f.readline()
-            line = f.readline()
-    except OSError:
-        return None
-    return _parse_summaries(line) if line.startswith(_SUMMARIES_PREFIX) else None
-
-
-def _read_lines(first: bytes, f: BinaryIO, size: int) -> Snapshot:
+def _read_lines(first: bytes, summaries_line: bytes, f: BinaryIO, size: int) -> Snapshot:
     header = _parse_header_line(first)
     snapshot = Snapshot(header, size=size)
     tasks = snapshot.tasks
     lengths: list[int] = []
+    digest = zlib.crc32(summaries_line)
     ended = False
     for line in f:
         if line == b"],\n":
             ended = True
             break
+        digest = zlib.crc32(line, digest)
         try:
             row = orjson.loads(line.rstrip(b",\n"))
             tasks.append(_task(row))
@@ -173,10 +173,15 @@ def _read_lines(first: bytes, f: BinaryIO, size: int) -> Snapshot:
     if not ended or f.readline() != _REQUESTS_LINE:
         raise codec.RecordError("snapshot is truncated")
     start = f.tell()
-    if not snapshot.bad_rows and _rows_end(start, lengths) == size and _ends_cleanly(f, size):
-        _point_at_rows(tasks, lengths, f, start)  # where every row is, without reading them
+    # Only what this code wrote, untouched, is taken at its word: the summary totals (they
+    # describe exactly these tasks) and the row lengths (they place every entries row).
+    as_written = header.get("digest") == digest and not snapshot.bad_rows
+    if as_written:
+        snapshot.summaries = _parse_summaries(summaries_line) if summaries_line else None
+    if as_written and _rows_end(start, lengths) == size and _ends_cleanly(f, size):
+        snapshot.file = _point_at_rows(tasks, lengths, f, start)  # without reading a row
     else:
-        _scan_rows(snapshot, f, start)  # an older snapshot, or one that was edited
+        snapshot.file = _scan_rows(snapshot, f, start)  # older, or edited: find each row
     return snapshot
 
 
@@ -193,23 +198,26 @@ def _ends_cleanly(f: BinaryIO, size: int) -> bool:
     return f.read() == _END
 
 
-def _point_at_rows(tasks: list[TaskState], lengths: list[int], f: BinaryIO, start: int) -> None:
+def _point_at_rows(
+    tasks: list[TaskState], lengths: list[int], f: BinaryIO, start: int
+) -> SnapshotFile | None:
     if KEEP_OPEN:
         file = SnapshotFile.of(f)
         offset = start
         for task, length in zip(tasks, lengths, strict=True):
             task.set_raw(StoredRow(file, offset, length))
             offset += length + 2
-        return
+        return file
     f.seek(start)
     data = f.read()
     offset = 0
     for task, length in zip(tasks, lengths, strict=True):
         task.set_raw(data[offset : offset + length])
         offset += length + 2
+    return None
 
 
-def _scan_rows(snapshot: Snapshot, f: BinaryIO, start: int) -> None:
+def _scan_rows(snapshot: Snapshot, f: BinaryIO, start: int) -> SnapshotFile | None:
     """Find each task's entries row by reading the section line by line."""
     tasks = snapshot.tasks
     by_key = {t.meta.key: t for t in tasks}
@@ -237,6 +245,7 @@ def _scan_rows(snapshot: Snapshot, f: BinaryIO, start: int) -> None:
     if not ended:
         raise codec.RecordError("snapshot is truncated")
     snapshot.bad_rows += sum(1 for t in tasks if t.missing_requests)
+    return file
 
 
 def _requests_prefix(task: TaskState) -> bytes:

@@ -37,11 +37,11 @@ from roo_usage.ledger.files import (
     set_aside,
     write_atomic,
 )
+from roo_usage.ledger.rows import SnapshotFile
 from roo_usage.ledger.snapshot import (
     Snapshot,
     read_header,
     read_snapshot,
-    read_summaries,
     salvage,
     write_snapshot,
 )
@@ -105,6 +105,7 @@ class Ledger:
         self._snapshot_bytes = 0
         self._journal = _Journal()
         self._last_changed: set[TaskKey] = set()
+        self._snapshot_file: SnapshotFile | None = None  # what the loaded tasks read from
         self._lock = FileLock(str(home / LOCK_NAME), timeout=LOCK_TIMEOUT_S, mode=0o600)
         # Told the keys of changed tasks as soon as the state changes (before any compaction).
         self.on_change: Callable[[set[TaskKey]], None] | None = None
@@ -186,6 +187,7 @@ class Ledger:
     def _use_snapshot(self, snap: Snapshot) -> None:
         header = snap.header
         self._snapshot_bytes = snap.size
+        self._snapshot_file = snap.file
         self._generation = int(header.get("generation", 0))
         self.state.mode_names.update(header.get("modeNames") or {})
         self.state.revision = int(header.get("revision", 0))
@@ -249,6 +251,11 @@ class Ledger:
             self.on_change(changed)
 
     def _refresh(self) -> set[TaskKey]:
+        if self._snapshot_file is not None and self._snapshot_file.changed_in_place():
+            # Another program wrote into ledger.json (the ledger itself only ever replaces it):
+            # what our tasks would read from it is no longer what we loaded.
+            self._warn("ledger.json was changed in place by another program; reading it again")
+            return self._reload()
         try:
             stat = os.stat(self.journal_path)
         except FileNotFoundError:
@@ -274,8 +281,6 @@ class Ledger:
             generation == int(header.get("generation", -1))
             and int(header.get("revision", -1)) == self.state.revision
         ):
-            # the new snapshot holds exactly our state: start counting changes from it
-            self.state.since_snapshot(read_summaries(self.snapshot_path))
             self._generation = generation
             self._journal = _Journal(generation=generation)
             if self._follow_journal():
@@ -387,14 +392,25 @@ class Ledger:
             "revision": self.state.revision,
             "modeNames": self.state.mode_names,
         }
-        summaries = self.summaries() if self.summaries else None
-        self._snapshot_bytes = write_snapshot(
-            self.snapshot_path, header, self.state.tasks.values(), summaries
+        summaries, encoded = self._summaries_to_keep()
+        self._snapshot_bytes, self._snapshot_file = write_snapshot(
+            self.snapshot_path, header, self.state.tasks.values(), encoded
         )
         self.state.since_snapshot(summaries)
         journal_header = {"format": "roo-usage-journal", "generation": generation}
         write_atomic(self.journal_path, orjson.dumps(journal_header) + b"\n")
         self._generation = generation
+
+    def _summaries_to_keep(self) -> tuple[Any, bytes | None]:
+        """What the summary layer wants kept beside the snapshot, and its JSON."""
+        if self.summaries is None:
+            return None, None
+        try:
+            summaries = self.summaries()
+            return summaries, orjson.dumps(summaries)
+        except Exception as exc:  # noqa: BLE001 - only a head start: never worth a compaction
+            log.warning("summary totals not kept with the snapshot: %s", exc)
+            return None, None
 
     def _recover(self) -> None:
         """Under the lock: keep damaged files aside, keep all that can be read, start clean."""
