@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sys import intern
 from typing import Any
 
-from roo_usage.records import UNKNOWN_MODE, UNKNOWN_MODEL, Kind, RequestUsage, TaskMeta
+from roo_usage.records import UNKNOWN_MODE, UNKNOWN_MODEL, Kind, RequestUsage, TaskMeta, Totals
 
 QUARTER_MS = 15 * 60 * 1000
 COST_TOLERANCE_PICO = 1000  # 1e-9 USD: float artefacts between an extension's sum and ours
@@ -84,6 +84,18 @@ def fold(requests: Iterable[RequestUsage], meta: TaskMeta) -> list[Cell]:
         for (mode, model, quarter), f in sums.items()
         if f[5] or any(f[:5])
     ]
+
+
+def total(cells: Iterable[Cell]) -> Totals:
+    """What the cells count, as a task's totals."""
+    cost = tokens_in = tokens_out = cache_reads = cache_writes = 0
+    for _mode, _model, _quarter, c, tin, tout, cr, cw, _requests, _unknown in cells:
+        cost += c
+        tokens_in += tin
+        tokens_out += tout
+        cache_reads += cr
+        cache_writes += cw
+    return Totals(cost, tokens_in, tokens_out, cache_reads, cache_writes)
 
 
 def encode(cells: list[Cell]) -> list[list[Any]]:

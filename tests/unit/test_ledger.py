@@ -14,7 +14,9 @@ from roo_usage.ledger import Ledger, LedgerError, snapshot, store
 from roo_usage.ledger.codec import SCHEMA_VERSION, RecordError, migrate_snapshot_header
 from roo_usage.ledger.rows import StoredRow
 from roo_usage.records import Totals
-from tests.unit.helpers import aside_files, ledger_figures, ledger_requests, meta, req
+from roo_usage.summary import Query
+from roo_usage.tracker import Tracker
+from tests.unit.helpers import aside_files, ledger_figures, ledger_requests, meta, pico, req
 
 
 def mode_of(path: Path) -> int:
@@ -350,6 +352,32 @@ def test_a_snapshot_written_into_in_place_is_read_again_not_trusted(tmp_path: Pa
     fresh = Ledger.open(tmp_path)
     assert ledger_requests(fresh) == ledger_requests(ledger)
     assert ledger_requests(fresh)[("roo-code", "t9", 1)].cost == 7
+
+
+def test_a_damaged_entries_row_keeps_its_task_s_totals_and_is_kept_aside(tmp_path: Path) -> None:
+    ledger = Ledger.open(tmp_path)
+    for t in range(3):
+        ledger.commit([meta(f"t{t}")], [req(f"t{t}", ts, cost=10**9, tokens_in=5) for ts in (1, 2)])
+    ledger.compact()
+    before = ledger_figures(ledger)
+    data = ledger.snapshot_path.read_bytes()
+    row = data.index(b'["roo-code","t2",[')
+    damaged = data[:row] + data[row:].replace(b",1,", b",x,", 1)  # same length, not JSON
+    assert damaged != data
+    ledger.snapshot_path.write_bytes(damaged)
+    reader = Ledger.open(tmp_path)  # entries are not read at load: nothing to see yet
+    assert reader.warnings == []
+    reader.commit(requests=[req("t2", 900, cost=4 * 10**9)])  # its entries are needed now
+    assert any("unreadable" in w for w in reader.warnings)
+    assert [p.read_bytes() for p in aside_files(tmp_path, "damaged")] == [damaged]
+    reader.compact()
+    fresh = Ledger.open(tmp_path)
+    summary = Tracker(tmp_path, [], "UTC").summary(Query())
+    # The lost entries' totals are a floor under the task, not added to what comes after:
+    # re-importing the task's file brings them back, and must not count them twice.
+    assert pico(summary["totals"]) == before[0] - 2 * 10**9 + max(2 * 10**9, 4 * 10**9)
+    assert summary["totals"]["tokensIn"] == before[1]
+    assert fresh.warnings == []
 
 
 # ----------------------------------------------------------------- files on disk

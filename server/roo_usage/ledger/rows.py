@@ -22,11 +22,12 @@ KEEP_OPEN = hasattr(os, "pread")
 class SnapshotFile:
     """An open snapshot, read by offset. Closed when the last task referring to it is gone."""
 
-    __slots__ = ("fd", "_seen")
+    __slots__ = ("fd", "_seen", "lost")
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self._seen = self._identity()
+        self.lost: list[tuple[str, str]] = []  # tasks whose row could not be read from here
 
     @classmethod
     def open(cls, path: Path) -> SnapshotFile:
@@ -44,6 +45,9 @@ class SnapshotFile:
     def changed_in_place(self) -> bool:
         """Did another program write into this very file (rather than replace it)?"""
         return self._identity() != self._seen
+
+    def read_all(self) -> bytes:
+        return self.read(0, os.fstat(self.fd).st_size)
 
     def read(self, offset: int, length: int) -> bytes:
         data = os.pread(self.fd, length, offset)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,8 +38,7 @@ from roo_usage import cells as cells_codec
 from roo_usage.ledger import codec
 from roo_usage.ledger.files import write_atomic
 from roo_usage.ledger.rows import KEEP_OPEN, SnapshotFile, StoredRow
-from roo_usage.ledger.state import TaskState, max_totals
-from roo_usage.records import Totals
+from roo_usage.ledger.state import TaskState
 
 _HEADER_PREFIX = b'{"header":'
 _SUMMARIES_PREFIX = b'"summaries":'
@@ -314,15 +313,6 @@ def salvage(data: bytes) -> list[TaskState]:
             task.set_raw(entries[key])
             salvaged.append(task)
         else:
-            floor = _totals_of(task.cells)
-            meta = replace(task.meta, reported=max_totals(task.meta.reported, floor))
-            salvaged.append(TaskState(meta))
+            task.lose_entries()
+            salvaged.append(task)
     return salvaged
-
-
-def _totals_of(cells: list[cells_codec.Cell]) -> Totals:
-    sums = [0, 0, 0, 0, 0]
-    for cell in cells:
-        for i in range(5):
-            sums[i] += int(cell[cells_codec.FIRST_FIGURE + i])
-    return Totals(*sums)

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from roo_usage.cells import Cell, fold
+from roo_usage.cells import Cell, fold, total
 from roo_usage.ledger.codec import RecordError, decode_request, encode_request
 from roo_usage.ledger.rows import StoredRow
 from roo_usage.records import Kind, RequestUsage, TaskMeta, Totals
@@ -67,13 +67,28 @@ class TaskState:
     @property
     def requests(self) -> dict[int, RequestUsage]:
         if self._requests is None:
-            rows = self._read_rows()
-            self._requests = {}
-            for row in rows:
-                r = decode_request(self.meta.source, self.meta.task_id, row)
-                self._requests[r.ts] = r
+            decoded = {}
+            try:
+                for row in self._read_rows():
+                    r = decode_request(self.meta.source, self.meta.task_id, row)
+                    decoded[r.ts] = r
+            except RecordError:
+                if isinstance(self._raw, StoredRow):
+                    self._raw.file.lost.append(self.meta.key)  # the ledger reports it
+                self.lose_entries()
+                decoded = {}
+            self._requests = decoded
             self._raw = None
         return self._requests
+
+    def lose_entries(self) -> None:
+        """The entries cannot be read (a damaged snapshot): the task keeps what its cells
+        counted as a floor under its figures, as an extension's own totals would be, so the
+        loss never lowers a total. The cells stay until the task changes."""
+        floor = total(self._cells or [])
+        self.meta = replace(self.meta, reported=max_totals(self.meta.reported, floor))
+        self._requests = {}
+        self._raw = None
 
     def _read_rows(self) -> list[Any]:
         raw = self._raw

@@ -33,6 +33,7 @@ from filelock import FileLock
 from roo_usage.ledger import codec
 from roo_usage.ledger.files import (
     append_durably,
+    aside_name,
     ensure_private_dir,
     set_aside,
     write_atomic,
@@ -138,6 +139,7 @@ class Ledger:
         """Load snapshot and journal; recover (under the lock) from damage or a torn generation."""
         with no_gc(keep=True):  # a big ledger is long-lived: kept out of later GC passes
             self._load_once()
+        self._report_lost(self._snapshot_file)
 
     def _load_once(self) -> None:
         for _ in range(3):
@@ -244,6 +246,7 @@ class Ledger:
         """Pick up what other processes committed since we last looked; returns changed tasks."""
         changed = self._refresh()
         self._notify(changed)
+        self._report_lost(self._snapshot_file)
         return changed
 
     def _notify(self, changed: set[TaskKey]) -> None:
@@ -336,6 +339,7 @@ class Ledger:
             result.requests_updated = changes.requests_updated
             if compact and self._compaction_due():
                 self._compact()
+            self._report_lost(self._snapshot_file)
             return result
 
     def _compaction_due(self) -> bool:
@@ -393,13 +397,29 @@ class Ledger:
             "modeNames": self.state.mode_names,
         }
         summaries, encoded = self._summaries_to_keep()
+        previous = self._snapshot_file
         self._snapshot_bytes, self._snapshot_file = write_snapshot(
             self.snapshot_path, header, self.state.tasks.values(), encoded
         )
+        self._report_lost(previous)  # rows found damaged while writing this one
         self.state.since_snapshot(summaries)
         journal_header = {"format": "roo-usage-journal", "generation": generation}
         write_atomic(self.journal_path, orjson.dumps(journal_header) + b"\n")
         self._generation = generation
+
+    def _report_lost(self, file: SnapshotFile | None) -> None:
+        """Tasks found unable to read their entries from ``file`` (damaged in it): keep a copy
+        of the file aside and say so. Those tasks kept their totals (``TaskState``)."""
+        if file is None or not file.lost:
+            return
+        tasks = len(set(file.lost))
+        file.lost.clear()
+        aside = aside_name(self.snapshot_path, "damaged")
+        write_atomic(aside, file.read_all())
+        self._warn(
+            f"the entries of {tasks} task(s) in ledger.json were unreadable; the file was kept"
+            f" as {aside.name}, and those tasks keep their totals"
+        )
 
     def _summaries_to_keep(self) -> tuple[Any, bytes | None]:
         """What the summary layer wants kept beside the snapshot, and its JSON."""
