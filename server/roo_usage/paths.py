@@ -17,12 +17,15 @@ _DRIVE = re.compile(r"^/?([A-Za-z]):(?:[\\/]|$)")
 
 def normalize_path(value: str) -> str:
     """A workspace path or ``file://`` URI in one canonical form (no trailing separator)."""
-    text = unicodedata.normalize("NFC", value.strip())  # macOS may hand out decomposed names
+    text = value.strip()
     if text.lower().startswith("file:"):
         parsed = urlparse(text)
         text = unquote(parsed.path)
         if parsed.netloc and parsed.netloc.lower() != "localhost":
             text = f"//{parsed.netloc}{text}"  # a UNC share
+    # after decoding, so a URI's escaped name gets the same form: macOS may hand out
+    # decomposed names
+    text = unicodedata.normalize("NFC", text)
     drive = _DRIVE.match(text)
     if drive or "\\" in text:
         text = text.replace("\\", "/")
