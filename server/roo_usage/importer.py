@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 import orjson
@@ -185,21 +186,19 @@ class Importer:
                     jobs.append((len(scans) - 1, Path(folder.path), signature))
 
         # 2. Read what changed (in parallel when there is a lot), commit in batches.
-        for done, ((index, task_folder, signature), result) in enumerate(
+        for done, ((index, task_folder, signature), read) in enumerate(
             zip(jobs, _read_all(jobs, scans), strict=True), start=1
         ):
             if stopped():
                 break
             scan = scans[index]
-            if isinstance(result, tuple):
-                report.skipped.append(result)
+            if len(read) == 2:
+                report.skipped.append(read)
                 continue  # no signature kept: retried at the next scan
-            storable = [r for r in result.requests if _storable(r)]
-            if len(storable) < len(result.requests):
-                dropped = len(result.requests) - len(storable)
+            result, dropped = _unpack(read)
+            if dropped:
                 reason = f"{dropped} entries with impossible figures"
                 report.skipped.append((str(task_folder), reason))
-                result.requests = storable
             report.files_scanned += 1
             result.meta.storage = scan.key  # the folder we scan is what "deleted" is judged by
             scan.current[task_folder.name] = signature
@@ -258,9 +257,13 @@ class Importer:
 
 def _storable(figures: RequestUsage | Totals) -> bool:
     """Do the figures fit the ledger (64-bit integers)? A damaged file can hold anything."""
-    values = (figures.cost, figures.tokens_in, figures.tokens_out, figures.cache_reads,
-              figures.cache_writes)  # fmt: skip
-    return min(values) >= 0 and max(values) <= MAX_FIGURE
+    return (
+        0 <= figures.cost <= MAX_FIGURE
+        and 0 <= figures.tokens_in <= MAX_FIGURE
+        and 0 <= figures.tokens_out <= MAX_FIGURE
+        and 0 <= figures.cache_reads <= MAX_FIGURE
+        and 0 <= figures.cache_writes <= MAX_FIGURE
+    )
 
 
 @dataclass
@@ -279,22 +282,72 @@ class _StorageScan:
 
 
 _Job = tuple[int, Path, Signature]  # (index of its storage scan, task folder, signature)
-_Read = ParsedTask | tuple[str, str]  # a parsed task, or (path, reason) when it was skipped
 PARALLEL_MIN_JOBS = 400  # below this, starting worker processes costs more than it saves
 
+# A task folder as read for the scan, in plain tuples: a worker sends it through a pipe, and
+# unpickling tuples costs the parent a fraction of unpickling slotted dataclasses (the parent
+# is the one process that cannot be spread over cores). See ``_pack`` and ``_unpack``.
+_Row = tuple[int, int, bool, int, int, int, int, int, str | None, str | None]
+_Packed = tuple[tuple[Any, ...], list[_Row], dict[str, str], list[int], int]
+_Read = _Packed | tuple[str, str]  # a read task, or (path, reason) when it was skipped
+_KINDS = tuple(kind.value for kind in Kind)  # an entry's kind travels as its index here
+_KIND_CODE = {kind: code for code, kind in enumerate(_KINDS)}
 
-def _read_one(folder: Path, source: Source, history: TaskMeta | None) -> _Read:
+
+def read_job(job: tuple[Path, Source, TaskMeta | None]) -> _Read:
+    """One task folder, as a worker process reads it (see ``workers.py``): parsed, without
+    entries whose figures the ledger cannot store, packed for the parent."""
+    folder, source, history = job
     try:
-        return read_task(folder, source, history)
+        parsed = read_task(folder, source, history)
     except UnreadableFile as exc:
         return (str(exc.path), exc.reason)
     except OSError as exc:
         return (str(folder), f"unreadable: {exc.strerror or exc}")
+    storable = [r for r in parsed.requests if _storable(r)]
+    dropped = len(parsed.requests) - len(storable)
+    parsed.requests = storable
+    return _pack(parsed, dropped)
 
 
-def read_job(job: tuple[Path, Source, TaskMeta | None]) -> _Read:
-    """One task folder, as a worker process reads it (see ``workers.py``)."""
-    return _read_one(*job)
+def _pack(parsed: ParsedTask, dropped: int) -> _Packed:
+    """``parsed`` as tuples, plus the number of entries dropped. Labels are interned, so the
+    pickle sends each distinct one once. ``message_ts`` is only needed (and only sent) to
+    settle deletion markers."""
+    m = parsed.meta
+    r = m.reported
+    reported = (r.cost, r.tokens_in, r.tokens_out, r.cache_reads, r.cache_writes) if r else None
+    meta = (m.source, m.task_id, m.workspace, m.mode, m.parent_id, m.root_id, m.profile,
+            m.model, m.first_ts, m.last_ts, m.exists, m.storage, reported)  # fmt: skip
+    rows: list[_Row] = []
+    deletions = False
+    for e in parsed.requests:
+        kind = _KIND_CODE[e.kind]
+        deletions = deletions or e.kind == Kind.DELETED
+        rows.append(
+            (e.ts, kind, e.known, e.cost, e.tokens_in, e.tokens_out, e.cache_reads,
+             e.cache_writes, intern(e.mode) if e.mode else e.mode,
+             intern(e.model) if e.model else e.model)
+        )  # fmt: skip
+    message_ts = parsed.message_ts if deletions else []
+    return (meta, rows, parsed.mode_names, message_ts, dropped)
+
+
+def _unpack(packed: _Packed) -> tuple[ParsedTask, int]:
+    """The parsed task and the number of entries dropped from it (see ``_pack``)."""
+    meta_fields, rows, mode_names, message_ts, dropped = packed
+    (source, task_id, workspace, mode, parent_id, root_id, profile, model, first_ts, last_ts,
+     exists, storage, reported) = meta_fields  # fmt: skip
+    meta = TaskMeta(
+        source, task_id, workspace, mode, parent_id, root_id, profile, model, first_ts, last_ts,
+        exists, storage, Totals(*reported) if reported else None,
+    )  # fmt: skip
+    kinds = _KINDS
+    requests = [
+        RequestUsage(source, task_id, ts, kinds[kind], known, cost, tin, tout, cr, cw, mode, model)
+        for ts, kind, known, cost, tin, tout, cr, cw, mode, model in rows
+    ]
+    return ParsedTask(meta, requests, mode_names, message_ts), dropped
 
 
 def _read_all(jobs: list[_Job], scans: list[_StorageScan]) -> Iterator[_Read]:

@@ -33,3 +33,36 @@ def test_task_folders_parse_the_same_in_workers(tmp_path: Path) -> None:
     here = [read_job(job) for job in jobs]
     there = list(run_in_workers(jobs, "roo_usage.importer:read_job", 2, read_job))
     assert there == here
+
+
+def test_a_read_task_travels_whole_as_tuples() -> None:
+    """Every field of a task and its entries survives the trip from a worker."""
+    from dataclasses import fields
+
+    from roo_usage.importer import _pack, _unpack
+    from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta, Totals
+
+    meta = TaskMeta(
+        "roo-code", "t1", "/ws", "code", "p", "r", "profile", "m/1", 1, 9, True, "/s",
+        Totals(1, 2, 3, 4, 5),
+    )  # fmt: skip
+    for spec in fields(TaskMeta):  # a new field must be given a value above (and be packed)
+        assert getattr(meta, spec.name) is not None, spec.name
+    requests = [
+        RequestUsage("roo-code", "t1", ts, kind, ts % 2 == 0, ts, ts + 1, ts + 2, ts + 3, ts + 4,
+                     None if ts == 3 else f"mode{ts}", None if ts == 4 else f"model{ts}")
+        for ts, kind in enumerate(Kind, start=1)
+    ]  # fmt: skip
+    parsed = ParsedTask(meta, requests, {"code": "Code"}, [1, 2, 3, 4, 5])
+    task, dropped = _unpack(_pack(parsed, 2))
+    assert (task, dropped) == (parsed, 2)
+    assert all(type(r.kind) is str for r in task.requests)
+
+    # without a deletion marker, the message times are not needed and not sent
+    parsed.requests = [r for r in requests if r.kind != Kind.DELETED]
+    task, _ = _unpack(_pack(parsed, 0))
+    assert task.requests == parsed.requests and task.message_ts == []
+    assert _unpack(_pack(ParsedTask(TaskMeta("cline", "t2")), 0)) == (
+        ParsedTask(TaskMeta("cline", "t2")),
+        0,
+    )
