@@ -26,7 +26,7 @@ from roo_usage.accounting import (
 )
 from roo_usage.records import Kind, ParsedTask, RequestUsage, Source, TaskMeta
 from roo_usage.sources.history import history_item_meta, merge_meta
-from roo_usage.sources.modes import ModeSignal, display_name, read_mode_signals
+from roo_usage.sources.modes import ModeSignal, mode_names, read_mode_signals
 
 UI_MESSAGES = "ui_messages.json"
 API_HISTORY = "api_conversation_history.json"
@@ -362,12 +362,9 @@ def read_task(folder: Path, source: Source, history: TaskMeta | None) -> ParsedT
             found, _attribute(found, signals, switches, model_usage, meta), strict=True
         )
     ]
-    mode_names = {
-        signal.slug: display_name(signal.name) for signal in signals if signal.name is not None
-    }
     return ParsedTask(
         meta=meta,
         requests=_unique_entries(entries),
-        mode_names=mode_names,
+        mode_names=mode_names(signals),
         message_ts=message_ts,
     )
