@@ -121,6 +121,33 @@ def test_unknown_fields_and_message_kinds_are_ignored(tmp_path: Path) -> None:
     assert [(e.ts, e.tokens_in) for e in entries] == [(T0 + 4, 7)]
 
 
+def test_odd_messages_are_read_as_before(tmp_path: Path) -> None:
+    """Messages whose fields have unexpected types: each is skipped or read by the same rules."""
+    messages = [
+        TASK,
+        {**started(T0 + 1, tokensIn=1), "ts": True},  # a bool is no time
+        {**started(T0 + 2, tokensIn=1), "ts": "12"},
+        {**started(T0 + 3, tokensIn=1), "ts": float(T0 + 3) + 0.75},  # a float time is truncated
+        {**started(T0 + 4, tokensIn=1), "type": "ask"},  # an ask never carries usage
+        {"ts": T0 + 5, "ask": "tool", "text": json.dumps({"tool": "switchMode", "mode": "ask"})},
+        {**started(T0 + 6, tokensIn=1), "say": ["api_req_started"]},
+        say(T0 + 7, "api_req_started", {"tokensIn": 2.5, "cacheReads": True, "cost": "1"}),
+        say(T0 + 8, "text", "chat", modelInfo={"mode": "plan"}),  # no usage: its model info unused
+        started(T0 + 9, tokensIn=-3, tokensOut=4),
+        say(T0 + 10, "api_req_started", {"tokensIn": 2}, modelInfo={"modelId": "m/2"}),
+        {"ts": T0 + 11, "type": "say", "say": "api_req_started", "text": {"tokensIn": 9}},
+    ]
+    task = read_task(make_task(tmp_path, messages), Source.ROO, None)
+    assert [(e.ts, e.known, e.tokens_in, e.tokens_out, e.mode, e.model) for e in task.requests] == [
+        (T0 + 3, True, 1, 0, None, None),
+        (T0 + 7, True, 2, 0, "ask", None),
+        (T0 + 9, True, 0, 4, "ask", None),
+        (T0 + 10, True, 2, 0, "ask", "m/2"),
+        (T0 + 11, True, 9, 0, "ask", None),
+    ]
+    assert task.message_ts == [T0, *(T0 + n for n in range(3, 12))]
+
+
 def test_no_message_text_is_kept(tmp_path: Path) -> None:
     secret = "SECRET-PROMPT-TEXT"
     messages = [

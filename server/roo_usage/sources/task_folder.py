@@ -12,6 +12,7 @@ import bisect
 import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -164,34 +165,43 @@ def _latest_before(
 def _scan_messages(
     messages: list[Any],
 ) -> tuple[list[_UsageMessage], list[int], list[tuple[int, str]]]:
-    """Usage messages, every message ts, and ``switchMode`` tool asks ``(ts, slug)``."""
+    """Usage messages, every message ts, and ``switchMode`` tool asks ``(ts, slug)``.
+
+    Runs once per message of every task read: most messages are chat text and only give their
+    ts, so everything else is looked at only for the few kinds of message that matter."""
     found: list[_UsageMessage] = []
     all_ts: list[int] = []
     switches: list[tuple[int, str]] = []
     for message in messages:
-        if not isinstance(message, dict) or (ts := _ts(message.get("ts"))) is None:
+        if not isinstance(message, dict):
+            continue
+        get = message.get
+        ts = get("ts")
+        if ts.__class__ is not int and (ts := _ts(ts)) is None:
             continue
         all_ts.append(ts)
-        say = message.get("say")
-        if message.get("type") == "ask" or "ask" in message and say is None:
-            if message.get("ask") == "tool":
-                tool = parse_usage_text(message.get("text"))
+        say = get("say")
+        if get("type") == "ask" or say is None and "ask" in message:
+            if get("ask") == "tool":
+                tool = parse_usage_text(get("text"))
                 if tool.get("tool") == "switchMode" and (slug := _text(tool.get("mode"))):
                     switches.append((ts, slug))
             continue
         if not isinstance(say, str):
             continue
-        info = _model_info(message.get("modelInfo"))
-        if say in _USAGE_SAYS:
-            record = _usage_record(message.get("text"))
-            found.append(_UsageMessage(ts, _USAGE_SAYS[say], record, recorded_usage(record), info))
+        kind = _USAGE_SAYS.get(say)
+        if kind is not None:
+            record = _usage_record(get("text"))
+            info = _model_info(get("modelInfo"))
+            found.append(_UsageMessage(ts, kind, record, recorded_usage(record), info))
         elif say == "condense_context":
-            usage = condense_usage(message.get("contextCondense"))
+            usage = condense_usage(get("contextCondense"))
+            info = _model_info(get("modelInfo"))
             found.append(_UsageMessage(ts, Kind.CONDENSE, {}, usage, info))
         elif say == "api_req_finished":
-            _merge_finished(found, _usage_record(message.get("text")))
+            _merge_finished(found, _usage_record(get("text")))
     all_ts.sort()
-    switches.sort(key=lambda pair: pair[0])
+    switches.sort(key=itemgetter(0))
     return found, all_ts, switches
 
 
@@ -208,12 +218,8 @@ def _merge_finished(found: list[_UsageMessage], finished: dict[str, Any]) -> Non
             return
 
 
-@dataclass(frozen=True, slots=True)
-class _Attribution:
-    mode: str | None
-    model: str | None
-    provider: str | None
-    protocol: str | None
+# mode, model, provider and protocol of one usage message
+_Attribution = tuple[str | None, str | None, str | None, str | None]
 
 
 def _attribute(
@@ -241,23 +247,22 @@ def _attribute(
         info = entry.info
         protocol = entry.record.get("apiProtocol")
         protocol = protocol if isinstance(protocol, str) else None
-        if entry.kind != Kind.REQUEST and previous_request is not None:
-            result.append(
-                _Attribution(
-                    mode=previous_request.mode,
-                    model=previous_request.model,
-                    provider=info.provider if info and info.provider else previous_request.provider,
-                    protocol=protocol or previous_request.protocol,
-                )
-            )
+        is_request = entry.kind == Kind.REQUEST
+        if not is_request and previous_request is not None:
+            mode, model, provider, previous_protocol = previous_request
+            if info and info.provider:
+                provider = info.provider
+            result.append((mode, model, provider, protocol or previous_protocol))
             continue
-        if entry.kind == Kind.REQUEST:
+        if is_request:
             index = bisect.bisect_right(request_ts, entry.ts)
             window_end = request_ts[index] if index < len(request_ts) else None
             start = bisect.bisect_left(signal_ts, entry.ts)
             if start < len(signals) and (window_end is None or signals[start].ts < window_end):
                 strong = signals[start]
-        usage_info: ModelInfo | None = _latest_before(model_usage, usage_ts, entry.ts, True)
+        usage_info: ModelInfo | None = (
+            _latest_before(model_usage, usage_ts, entry.ts, True) if model_usage else None
+        )
         mode = (
             (info.mode if info else None)
             or (usage_info.mode if usage_info else None)
@@ -274,8 +279,8 @@ def _attribute(
         provider = (info.provider if info else None) or (
             usage_info.provider if usage_info else None
         )
-        attribution = _Attribution(mode, model, provider, protocol)
-        if entry.kind == Kind.REQUEST:
+        attribution = (mode, model, provider, protocol)
+        if is_request:
             previous_request = attribution
         result.append(attribution)
     return result
@@ -353,12 +358,12 @@ def read_task(folder: Path, source: Source, history: TaskMeta | None) -> ParsedT
             entry.ts,
             entry.usage,
             kind=entry.kind,
-            api_protocol=attribution.protocol,
-            provider_id=attribution.provider,
-            mode=attribution.mode,
-            model=attribution.model,
+            api_protocol=protocol,
+            provider_id=provider,
+            mode=mode,
+            model=model,
         )
-        for entry, attribution in zip(
+        for entry, (mode, model, provider, protocol) in zip(
             found, _attribute(found, signals, switches, model_usage, meta), strict=True
         )
     ]
