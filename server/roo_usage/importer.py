@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from sys import intern
 from typing import Any
 
 import orjson
@@ -26,28 +25,19 @@ from roo_usage.accounting import settle_deletions
 from roo_usage.ledger import Ledger, TaskKey
 from roo_usage.ledger.files import write_atomic
 from roo_usage.memory import no_gc
-from roo_usage.records import Kind, ParsedTask, RequestUsage, Source, TaskMeta, Totals
+from roo_usage.reads import ReadJob, Signature, read_changed, signature, storable
+from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta
 from roo_usage.sources.discovery import StorageFolder
 from roo_usage.sources.history import read_history
-from roo_usage.sources.task_folder import UnreadableFile, read_task
-from roo_usage.workers import run_in_workers
 
 log = logging.getLogger("roo_usage.importer")
 
 SCAN_STATE_NAME = "scan-state.json"
 IMPORT_LOCK_NAME = "import.lock"
-TASK_FILES = (
-    "ui_messages.json",
-    "api_conversation_history.json",
-    "history_item.json",
-    "task_metadata.json",
-)
-MAX_FIGURE = 2**63 - 1  # figures are stored as 64-bit JSON integers
 BATCH_TASKS = 250
 BATCH_REQUESTS = 20_000
 
 Progress = Callable[[int, int], None]
-Signature = list[int]
 
 
 @dataclass
@@ -79,19 +69,6 @@ class ImportReport:
             "sources": [{"source": s, "path": p, "tasks": n} for s, p, n in self.sources],
             "busy": self.busy,
         }
-
-
-def _signature(folder: str) -> Signature:
-    """Size and mtime of each task file (missing files count as -1). Runs once per task per
-    scan, so plain strings rather than ``Path`` objects."""
-    sig: Signature = []
-    for name in TASK_FILES:
-        try:
-            st = os.stat(folder + os.sep + name)
-            sig += [st.st_size, st.st_mtime_ns]
-        except FileNotFoundError:
-            sig += [-1, -1]
-    return sig
 
 
 class Importer:
@@ -158,15 +135,17 @@ class Importer:
         batch = _Batch(self, report)
         stopped = cancelled or (lambda: False)
 
-        # 1. What changed: one stat per task file.
+        # 1. What changed: one stat per task file (a folder the last scan did not know is read
+        # anyway: its signature is taken as it is read).
         scans: list[_StorageScan] = []
         jobs: list[_Job] = []
+        reads: list[ReadJob] = []
         for storage in self.storages:
             # A partial scan follows a task file that changed; the history lists are read by
             # full scans (a change to them triggers one), and the ledger keeps what they said.
             history = read_history(storage) if only is None else {}
             for meta in history.values():
-                if meta.reported is not None and not _storable(meta.reported):
+                if meta.reported is not None and not storable(meta.reported):
                     meta.reported = None  # an impossible total (damaged file) is not kept
             folders = _task_folders(storage.tasks_dir)
             if only is not None:
@@ -177,31 +156,34 @@ class Importer:
             for folder in folders:
                 if stopped():
                     break
-                scan.seen.add(folder.name)
-                signature = _signature(folder.path)
-                if scan.previous.get(folder.name) == signature:
-                    scan.current[folder.name] = signature
+                name = folder.name
+                scan.seen.add(name)
+                last = scan.previous.get(name)
+                sig = signature(folder.path) if last is not None else None
+                if sig is not None and last == sig:
+                    scan.current[name] = sig
                     report.files_unchanged += 1
                 else:
-                    jobs.append((len(scans) - 1, Path(folder.path), signature))
+                    jobs.append((len(scans) - 1, name, folder.path))
+                    reads.append((folder.path, storage.source, history.get(name), sig))
 
         # 2. Read what changed (in parallel when there is a lot), commit in batches.
-        for done, ((index, task_folder, signature), read) in enumerate(
-            zip(jobs, _read_all(jobs, scans), strict=True), start=1
+        for done, ((index, name, path), read) in enumerate(
+            zip(jobs, read_changed(reads), strict=True), start=1
         ):
             if stopped():
                 break
             scan = scans[index]
-            if len(read) == 2:
+            if isinstance(read, tuple):
                 report.skipped.append(read)
                 continue  # no signature kept: retried at the next scan
-            result, dropped = _unpack(read)
-            if dropped:
-                reason = f"{dropped} entries with impossible figures"
-                report.skipped.append((str(task_folder), reason))
+            if read.dropped:
+                reason = f"{read.dropped} entries with impossible figures"
+                report.skipped.append((path, reason))
             report.files_scanned += 1
+            result = read.task
             result.meta.storage = scan.key  # the folder we scan is what "deleted" is judged by
-            scan.current[task_folder.name] = signature
+            scan.current[name] = read.signature
             batch.add_task(result)
             if progress and done % 50 == 0:
                 progress(report.files_unchanged + done, report.files_unchanged + len(jobs))
@@ -255,17 +237,6 @@ class Importer:
         return gone
 
 
-def _storable(figures: RequestUsage | Totals) -> bool:
-    """Do the figures fit the ledger (64-bit integers)? A damaged file can hold anything."""
-    return (
-        0 <= figures.cost <= MAX_FIGURE
-        and 0 <= figures.tokens_in <= MAX_FIGURE
-        and 0 <= figures.tokens_out <= MAX_FIGURE
-        and 0 <= figures.cache_reads <= MAX_FIGURE
-        and 0 <= figures.cache_writes <= MAX_FIGURE
-    )
-
-
 @dataclass
 class _StorageScan:
     """One storage folder during a scan."""
@@ -281,85 +252,7 @@ class _StorageScan:
         return str(self.storage.path)
 
 
-_Job = tuple[int, Path, Signature]  # (index of its storage scan, task folder, signature)
-PARALLEL_MIN_JOBS = 400  # below this, starting worker processes costs more than it saves
-
-# A task folder as read for the scan, in plain tuples: a worker sends it through a pipe, and
-# unpickling tuples costs the parent a fraction of unpickling slotted dataclasses (the parent
-# is the one process that cannot be spread over cores). See ``_pack`` and ``_unpack``.
-_Row = tuple[int, int, bool, int, int, int, int, int, str | None, str | None]
-_Packed = tuple[tuple[Any, ...], list[_Row], dict[str, str], list[int], int]
-_Read = _Packed | tuple[str, str]  # a read task, or (path, reason) when it was skipped
-_KINDS = tuple(kind.value for kind in Kind)  # an entry's kind travels as its index here
-_KIND_CODE = {kind: code for code, kind in enumerate(_KINDS)}
-
-
-def read_job(job: tuple[Path, Source, TaskMeta | None]) -> _Read:
-    """One task folder, as a worker process reads it (see ``workers.py``): parsed, without
-    entries whose figures the ledger cannot store, packed for the parent."""
-    folder, source, history = job
-    try:
-        parsed = read_task(folder, source, history)
-    except UnreadableFile as exc:
-        return (str(exc.path), exc.reason)
-    except OSError as exc:
-        return (str(folder), f"unreadable: {exc.strerror or exc}")
-    storable = [r for r in parsed.requests if _storable(r)]
-    dropped = len(parsed.requests) - len(storable)
-    parsed.requests = storable
-    return _pack(parsed, dropped)
-
-
-def _pack(parsed: ParsedTask, dropped: int) -> _Packed:
-    """``parsed`` as tuples, plus the number of entries dropped. Labels are interned, so the
-    pickle sends each distinct one once. ``message_ts`` is only needed (and only sent) to
-    settle deletion markers."""
-    m = parsed.meta
-    r = m.reported
-    reported = (r.cost, r.tokens_in, r.tokens_out, r.cache_reads, r.cache_writes) if r else None
-    meta = (m.source, m.task_id, m.workspace, m.mode, m.parent_id, m.root_id, m.profile,
-            m.model, m.first_ts, m.last_ts, m.exists, m.storage, reported)  # fmt: skip
-    rows: list[_Row] = []
-    deletions = False
-    for e in parsed.requests:
-        kind = _KIND_CODE[e.kind]
-        deletions = deletions or e.kind == Kind.DELETED
-        rows.append(
-            (e.ts, kind, e.known, e.cost, e.tokens_in, e.tokens_out, e.cache_reads,
-             e.cache_writes, intern(e.mode) if e.mode else e.mode,
-             intern(e.model) if e.model else e.model)
-        )  # fmt: skip
-    message_ts = parsed.message_ts if deletions else []
-    return (meta, rows, parsed.mode_names, message_ts, dropped)
-
-
-def _unpack(packed: _Packed) -> tuple[ParsedTask, int]:
-    """The parsed task and the number of entries dropped from it (see ``_pack``)."""
-    meta_fields, rows, mode_names, message_ts, dropped = packed
-    (source, task_id, workspace, mode, parent_id, root_id, profile, model, first_ts, last_ts,
-     exists, storage, reported) = meta_fields  # fmt: skip
-    meta = TaskMeta(
-        source, task_id, workspace, mode, parent_id, root_id, profile, model, first_ts, last_ts,
-        exists, storage, Totals(*reported) if reported else None,
-    )  # fmt: skip
-    kinds = _KINDS
-    requests = [
-        RequestUsage(source, task_id, ts, kinds[kind], known, cost, tin, tout, cr, cw, mode, model)
-        for ts, kind, known, cost, tin, tout, cr, cw, mode, model in rows
-    ]
-    return ParsedTask(meta, requests, mode_names, message_ts), dropped
-
-
-def _read_all(jobs: list[_Job], scans: list[_StorageScan]) -> Iterator[_Read]:
-    """Parse the changed task folders, in order; with many, on every core."""
-    work = [
-        (folder, scans[index].storage.source, scans[index].history.get(folder.name))
-        for index, folder, _signature in jobs
-    ]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(work) < PARALLEL_MIN_JOBS or workers < 2:
-        return (read_job(item) for item in work)
-    return run_in_workers(work, "roo_usage.importer:read_job", workers, read_job)
+_Job = tuple[int, str, str]  # (index of its storage scan, task folder name, folder path)
 
 
 def _task_folders(tasks_dir: Path) -> list[os.DirEntry[str]]:
@@ -386,7 +279,8 @@ class _Batch:
         self.tasks = 0
 
     def add_task(self, parsed: ParsedTask) -> None:
-        if any(r.kind == Kind.DELETED for r in parsed.requests):
+        # (a read task only carries its message times when it has a deletion marker)
+        if parsed.message_ts and any(r.kind == Kind.DELETED for r in parsed.requests):
             with self.importer.guard:
                 known = self.ledger.state.tasks.get(parsed.meta.key)
                 seen = list(known.requests.values()) if known else []
