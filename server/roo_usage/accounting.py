@@ -66,9 +66,12 @@ def parse_usage_text(text: object) -> dict[str, Any]:
     Returns an empty dict for anything that is not a JSON object (missing, empty, truncated,
     plain text), so callers treat it as "no usage reported".
     """
-    if isinstance(text, dict):
-        return text
-    if not isinstance(text, str | bytes) or not text:
+    if text.__class__ is not str:  # the usual case first: a str
+        if isinstance(text, dict):
+            return text
+        if not isinstance(text, str | bytes):
+            return {}
+    if not text:
         return {}
     try:
         value = orjson.loads(text)

@@ -240,6 +240,26 @@ def test_api_req_finished_is_merged_into_the_latest_started_without_usage(tmp_pa
     ]
 
 
+def test_api_req_finished_brings_its_protocol_unless_it_has_none(tmp_path: Path) -> None:
+    """The protocol decides whether input includes cache: the merged record's counts."""
+    usage = {"tokensIn": 100, "cacheReads": 30, "cost": 0.001}
+    messages = [
+        TASK,
+        started(OLD + 1, apiProtocol="anthropic", tokensIn="12"),  # no usable number
+        say(OLD + 2, "api_req_finished", {**usage, "apiProtocol": "openai"}),
+        started(OLD + 3, apiProtocol="openai"),
+        say(OLD + 4, "api_req_finished", usage),
+        started(OLD + 5, apiProtocol="openai"),
+        say(OLD + 6, "api_req_finished", {**usage, "apiProtocol": 7}),  # not a protocol
+    ]
+    entries = read(make_task(tmp_path, messages))
+    assert [(e.ts, e.tokens_in) for e in entries] == [
+        (OLD + 1, 100),  # openai: input includes the cache reads
+        (OLD + 3, 100),
+        (OLD + 5, 130),  # no protocol: Anthropic-style input before November 2025
+    ]
+
+
 def test_rewritten_request_keeps_its_identity_and_takes_the_new_numbers(tmp_path: Path) -> None:
     before = [TASK, started(T0 + 1, apiProtocol="openai")]
     after = [TASK, started(T0 + 1, apiProtocol="openai", tokensIn=40, cost=0.02), say(T0 + 2, "x")]

@@ -67,7 +67,7 @@ class _UsageMessage:
 
     ts: int
     kind: Kind
-    record: dict[str, Any]  # the usage fields (and apiProtocol) only
+    protocol: str | None  # the record's apiProtocol
     usage: RecordedUsage
     info: ModelInfo | None
 
@@ -86,7 +86,7 @@ def _ts(value: object) -> int | None:
 
 
 def _model_info(value: object) -> ModelInfo | None:
-    if not isinstance(value, Mapping):
+    if value is None or not isinstance(value, Mapping):  # Roo messages have none
         return None
     info = ModelInfo(
         mode=_text(value.get("mode")),
@@ -96,12 +96,9 @@ def _model_info(value: object) -> ModelInfo | None:
     return info if info != ModelInfo() else None
 
 
-_KEPT_FIELDS = ("apiProtocol", "tokensIn", "tokensOut", "cacheWrites", "cacheReads", "cost")
-
-
-def _usage_record(text: object) -> dict[str, Any]:
-    record = parse_usage_text(text)
-    return {name: record[name] for name in _KEPT_FIELDS if name in record}
+def _protocol(record: dict[str, Any]) -> str | None:
+    protocol = record.get("apiProtocol")
+    return protocol if isinstance(protocol, str) else None
 
 
 def load_ui_messages(path: Path) -> list[Any] | None:
@@ -191,15 +188,16 @@ def _scan_messages(
             continue
         kind = _USAGE_SAYS.get(say)
         if kind is not None:
-            record = _usage_record(get("text"))
+            record = parse_usage_text(get("text"))
             info = _model_info(get("modelInfo"))
-            found.append(_UsageMessage(ts, kind, record, recorded_usage(record), info))
+            usage = recorded_usage(record)
+            found.append(_UsageMessage(ts, kind, _protocol(record), usage, info))
         elif say == "condense_context":
             usage = condense_usage(get("contextCondense"))
             info = _model_info(get("modelInfo"))
-            found.append(_UsageMessage(ts, Kind.CONDENSE, {}, usage, info))
+            found.append(_UsageMessage(ts, Kind.CONDENSE, None, usage, info))
         elif say == "api_req_finished":
-            _merge_finished(found, _usage_record(get("text")))
+            _merge_finished(found, parse_usage_text(get("text")))
     all_ts.sort()
     switches.sort(key=itemgetter(0))
     return found, all_ts, switches
@@ -207,14 +205,17 @@ def _scan_messages(
 
 def _merge_finished(found: list[_UsageMessage], finished: dict[str, Any]) -> None:
     """Old (2024) usage arrived in a separate ``api_req_finished``: merge it into the most
-    recent ``api_req_started`` that has no usage yet."""
+    recent ``api_req_started`` that has no usage yet. The merged record is the started one
+    with the finished one's fields over it; as the started one has no usage number, its usage
+    is the finished one's."""
     usage = recorded_usage(finished)
     if not usage.known:
         return
     for entry in reversed(found):
         if entry.kind == Kind.REQUEST and not entry.usage.known:
-            entry.record = {**entry.record, **finished}
-            entry.usage = recorded_usage(entry.record)
+            entry.usage = usage
+            if "apiProtocol" in finished:
+                entry.protocol = _protocol(finished)
             return
 
 
@@ -244,9 +245,7 @@ def _attribute(
     previous_request: _Attribution | None = None
     strong: ModeSignal | None = None  # the latest request's own or inherited Roo signal
     for entry in found:
-        info = entry.info
-        protocol = entry.record.get("apiProtocol")
-        protocol = protocol if isinstance(protocol, str) else None
+        info, protocol = entry.info, entry.protocol
         is_request = entry.kind == Kind.REQUEST
         if not is_request and previous_request is not None:
             mode, model, provider, previous_protocol = previous_request
