@@ -126,3 +126,11 @@ def test_mode_names_take_the_last_name_of_each_slug() -> None:
         ModeSignal(4, "ask", "❓ Ask"),
     ]
     assert mode_names(signals) == {"code": "Builder", "ask": "Ask"}
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=20).map("".join), max_size=8))
+def test_remembered_sections_change_nothing(texts: list[str]) -> None:
+    usual: dict[str, tuple[str, str | None, str | None]] = {}
+    for text in [*texts, USUAL, USUAL + "\n", *texts]:
+        assert parse_current_mode(text, usual) == parse_current_mode(text)

@@ -57,21 +57,34 @@ def display_name(name: str) -> str:
     return _EDGE_SYMBOLS.sub("", name).strip() or name.strip()
 
 
-def parse_current_mode(text: str) -> tuple[str, str | None, str | None] | None:
-    """``(slug, name, model)`` from the last ``# Current Mode`` section of ``text``, if any."""
+Mode = tuple[str, str | None, str | None]  # slug, name, model
+
+
+def parse_current_mode(text: str, usual: dict[str, Mode] | None = None) -> Mode | None:
+    """``(slug, name, model)`` from the last ``# Current Mode`` section of ``text``, if any.
+
+    ``usual`` remembers usual sections by their text from the heading on, which alone decides
+    them: a task repeats the same few in every user message."""
     at = text.rfind(_MARKER)
     if at == -1:
         return None
-    usual = _USUAL.match(text, at + len(_MARKER))
     if usual is not None:
-        slug, name, model = usual.groups()
+        known = usual.get(text[at:])
+        if known is not None:
+            return known
+    match = _USUAL.match(text, at + len(_MARKER))
+    if match is not None:
+        slug, name, model = match.groups()
         slug = slug.strip()
         if slug:
-            return slug, name.strip() or None, model.strip() or None if model else None
+            found = slug, name.strip() or None, model.strip() or None if model else None
+            if usual is not None:
+                usual[text[at:]] = found
+            return found
     return _parse_sections(text)
 
 
-def _parse_sections(text: str) -> tuple[str, str | None, str | None] | None:
+def _parse_sections(text: str) -> Mode | None:
     """:func:`parse_current_mode` for any section layout."""
     for section in _sections_last_first(text):
         slug = _SLUG.search(section)
@@ -122,6 +135,7 @@ def mode_signals(conversation: object) -> list[ModeSignal]:
     signals: list[ModeSignal] = []
     if not isinstance(conversation, list):
         return signals
+    usual: dict[str, Mode] = {}
     for message in conversation:
         if not isinstance(message, dict) or message.get("role") != "user":
             continue
@@ -130,7 +144,7 @@ def mode_signals(conversation: object) -> list[ModeSignal]:
             continue
         found = None
         for text in _texts(message.get("content")):
-            found = parse_current_mode(text)
+            found = parse_current_mode(text, usual)
             if found:
                 break
         if found:
