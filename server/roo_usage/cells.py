@@ -32,8 +32,7 @@ def unattributed_usage(requests: Iterable[RequestUsage], meta: TaskMeta) -> list
     A task never shows less than its extension showed: a task known only from its history
     item, or whose requests were never all seen, keeps the difference here.
     """
-    reported = meta.reported
-    if reported is None:
+    if meta.reported is None:
         return [0, 0, 0, 0, 0]
     sums = [0, 0, 0, 0, 0]
     for r in requests:
@@ -42,6 +41,14 @@ def unattributed_usage(requests: Iterable[RequestUsage], meta: TaskMeta) -> list
         sums[2] += r.tokens_out
         sums[3] += r.cache_reads
         sums[4] += r.cache_writes
+    return _beyond(meta, sums)
+
+
+def _beyond(meta: TaskMeta, sums: list[int]) -> list[int]:
+    """:func:`unattributed_usage` given the sums of the task's entries."""
+    reported = meta.reported
+    if reported is None:
+        return [0, 0, 0, 0, 0]
     extra = [
         max(0, reported.cost - sums[0]),
         max(0, reported.tokens_in - sums[1]),
@@ -55,11 +62,16 @@ def unattributed_usage(requests: Iterable[RequestUsage], meta: TaskMeta) -> list
 
 
 def fold(requests: Iterable[RequestUsage], meta: TaskMeta) -> list[Cell]:
-    """The task's cells, including usage it reported beyond its entries."""
+    """The task's cells, including usage it reported beyond its entries.
+
+    Runs for every task a scan changes and every task a snapshot writes: one pass over the
+    entries, and their sums for :func:`unattributed_usage` come from the cells."""
     requests = list(requests)
     sums: dict[tuple[str, str, int], list[int]] = {}
+    task_model = meta.model or UNKNOWN_MODEL
+    request = Kind.REQUEST.value
     for r in requests:
-        key = (r.mode or UNKNOWN_MODE, r.model or meta.model or UNKNOWN_MODEL, r.ts // QUARTER_MS)
+        key = (r.mode or UNKNOWN_MODE, r.model or task_model, r.ts // QUARTER_MS)
         f = sums.get(key)
         if f is None:
             f = sums[key] = [0] * FIGURES
@@ -68,17 +80,19 @@ def fold(requests: Iterable[RequestUsage], meta: TaskMeta) -> list[Cell]:
         f[2] += r.tokens_out
         f[3] += r.cache_reads
         f[4] += r.cache_writes
-        if r.kind == Kind.REQUEST:
+        if r.kind == request:
             f[5] += 1
             if not r.known:
                 f[6] += 1
-    extra = unattributed_usage(requests, meta)
-    if any(extra):
-        when = meta.last_ts or meta.first_ts or max((r.ts for r in requests), default=0)
-        key = (meta.mode or UNKNOWN_MODE, meta.model or UNKNOWN_MODEL, when // QUARTER_MS)
-        f = sums.setdefault(key, [0] * FIGURES)
-        for i, value in enumerate(extra):
-            f[i] += value
+    if meta.reported is not None:
+        totals = [sum(f[i] for f in sums.values()) for i in range(5)]
+        extra = _beyond(meta, totals)
+        if any(extra):
+            when = meta.last_ts or meta.first_ts or max((r.ts for r in requests), default=0)
+            key = (meta.mode or UNKNOWN_MODE, meta.model or UNKNOWN_MODEL, when // QUARTER_MS)
+            f = sums.setdefault(key, [0] * FIGURES)
+            for i, value in enumerate(extra):
+                f[i] += value
     return [
         (mode, model, quarter, *f)  # type: ignore[misc]
         for (mode, model, quarter), f in sums.items()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,28 +25,19 @@ from roo_usage.accounting import settle_deletions
 from roo_usage.ledger import Ledger, TaskKey
 from roo_usage.ledger.files import write_atomic
 from roo_usage.memory import no_gc
-from roo_usage.records import Kind, ParsedTask, RequestUsage, Source, TaskMeta, Totals
+from roo_usage.reads import ReadJob, Signature, read_changed, signature, storable
+from roo_usage.records import Kind, ParsedTask, RequestUsage, TaskMeta
 from roo_usage.sources.discovery import StorageFolder
 from roo_usage.sources.history import read_history
-from roo_usage.sources.task_folder import UnreadableFile, read_task
-from roo_usage.workers import run_in_workers
 
 log = logging.getLogger("roo_usage.importer")
 
 SCAN_STATE_NAME = "scan-state.json"
 IMPORT_LOCK_NAME = "import.lock"
-TASK_FILES = (
-    "ui_messages.json",
-    "api_conversation_history.json",
-    "history_item.json",
-    "task_metadata.json",
-)
-MAX_FIGURE = 2**63 - 1  # figures are stored as 64-bit JSON integers
 BATCH_TASKS = 250
 BATCH_REQUESTS = 20_000
 
 Progress = Callable[[int, int], None]
-Signature = list[int]
 
 
 @dataclass
@@ -78,19 +69,6 @@ class ImportReport:
             "sources": [{"source": s, "path": p, "tasks": n} for s, p, n in self.sources],
             "busy": self.busy,
         }
-
-
-def _signature(folder: str) -> Signature:
-    """Size and mtime of each task file (missing files count as -1). Runs once per task per
-    scan, so plain strings rather than ``Path`` objects."""
-    sig: Signature = []
-    for name in TASK_FILES:
-        try:
-            st = os.stat(folder + os.sep + name)
-            sig += [st.st_size, st.st_mtime_ns]
-        except FileNotFoundError:
-            sig += [-1, -1]
-    return sig
 
 
 class Importer:
@@ -157,15 +135,17 @@ class Importer:
         batch = _Batch(self, report)
         stopped = cancelled or (lambda: False)
 
-        # 1. What changed: one stat per task file.
+        # 1. What changed: one stat per task file (a folder the last scan did not know is read
+        # anyway: its signature is taken as it is read).
         scans: list[_StorageScan] = []
         jobs: list[_Job] = []
+        reads: list[ReadJob] = []
         for storage in self.storages:
             # A partial scan follows a task file that changed; the history lists are read by
             # full scans (a change to them triggers one), and the ledger keeps what they said.
             history = read_history(storage) if only is None else {}
             for meta in history.values():
-                if meta.reported is not None and not _storable(meta.reported):
+                if meta.reported is not None and not storable(meta.reported):
                     meta.reported = None  # an impossible total (damaged file) is not kept
             folders = _task_folders(storage.tasks_dir)
             if only is not None:
@@ -176,33 +156,34 @@ class Importer:
             for folder in folders:
                 if stopped():
                     break
-                scan.seen.add(folder.name)
-                signature = _signature(folder.path)
-                if scan.previous.get(folder.name) == signature:
-                    scan.current[folder.name] = signature
+                name = folder.name
+                scan.seen.add(name)
+                last = scan.previous.get(name)
+                sig = signature(folder.path) if last is not None else None
+                if sig is not None and last == sig:
+                    scan.current[name] = sig
                     report.files_unchanged += 1
                 else:
-                    jobs.append((len(scans) - 1, Path(folder.path), signature))
+                    jobs.append((len(scans) - 1, name, folder.path))
+                    reads.append((folder.path, storage.source, history.get(name), sig))
 
         # 2. Read what changed (in parallel when there is a lot), commit in batches.
-        for done, ((index, task_folder, signature), result) in enumerate(
-            zip(jobs, _read_all(jobs, scans), strict=True), start=1
+        for done, ((index, name, path), read) in enumerate(
+            zip(jobs, read_changed(reads), strict=True), start=1
         ):
             if stopped():
                 break
             scan = scans[index]
-            if isinstance(result, tuple):
-                report.skipped.append(result)
+            if isinstance(read, tuple):
+                report.skipped.append(read)
                 continue  # no signature kept: retried at the next scan
-            storable = [r for r in result.requests if _storable(r)]
-            if len(storable) < len(result.requests):
-                dropped = len(result.requests) - len(storable)
-                reason = f"{dropped} entries with impossible figures"
-                report.skipped.append((str(task_folder), reason))
-                result.requests = storable
+            if read.dropped:
+                reason = f"{read.dropped} entries with impossible figures"
+                report.skipped.append((path, reason))
             report.files_scanned += 1
+            result = read.task
             result.meta.storage = scan.key  # the folder we scan is what "deleted" is judged by
-            scan.current[task_folder.name] = signature
+            scan.current[name] = read.signature
             batch.add_task(result)
             if progress and done % 50 == 0:
                 progress(report.files_unchanged + done, report.files_unchanged + len(jobs))
@@ -256,13 +237,6 @@ class Importer:
         return gone
 
 
-def _storable(figures: RequestUsage | Totals) -> bool:
-    """Do the figures fit the ledger (64-bit integers)? A damaged file can hold anything."""
-    values = (figures.cost, figures.tokens_in, figures.tokens_out, figures.cache_reads,
-              figures.cache_writes)  # fmt: skip
-    return min(values) >= 0 and max(values) <= MAX_FIGURE
-
-
 @dataclass
 class _StorageScan:
     """One storage folder during a scan."""
@@ -278,35 +252,7 @@ class _StorageScan:
         return str(self.storage.path)
 
 
-_Job = tuple[int, Path, Signature]  # (index of its storage scan, task folder, signature)
-_Read = ParsedTask | tuple[str, str]  # a parsed task, or (path, reason) when it was skipped
-PARALLEL_MIN_JOBS = 400  # below this, starting worker processes costs more than it saves
-
-
-def _read_one(folder: Path, source: Source, history: TaskMeta | None) -> _Read:
-    try:
-        return read_task(folder, source, history)
-    except UnreadableFile as exc:
-        return (str(exc.path), exc.reason)
-    except OSError as exc:
-        return (str(folder), f"unreadable: {exc.strerror or exc}")
-
-
-def read_job(job: tuple[Path, Source, TaskMeta | None]) -> _Read:
-    """One task folder, as a worker process reads it (see ``workers.py``)."""
-    return _read_one(*job)
-
-
-def _read_all(jobs: list[_Job], scans: list[_StorageScan]) -> Iterator[_Read]:
-    """Parse the changed task folders, in order; with many, on every core."""
-    work = [
-        (folder, scans[index].storage.source, scans[index].history.get(folder.name))
-        for index, folder, _signature in jobs
-    ]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(work) < PARALLEL_MIN_JOBS or workers < 2:
-        return (read_job(item) for item in work)
-    return run_in_workers(work, "roo_usage.importer:read_job", workers, read_job)
+_Job = tuple[int, str, str]  # (index of its storage scan, task folder name, folder path)
 
 
 def _task_folders(tasks_dir: Path) -> list[os.DirEntry[str]]:
@@ -333,7 +279,8 @@ class _Batch:
         self.tasks = 0
 
     def add_task(self, parsed: ParsedTask) -> None:
-        if any(r.kind == Kind.DELETED for r in parsed.requests):
+        # (a read task only carries its message times when it has a deletion marker)
+        if parsed.message_ts and any(r.kind == Kind.DELETED for r in parsed.requests):
             with self.importer.guard:
                 known = self.ledger.state.tasks.get(parsed.meta.key)
                 seen = list(known.requests.values()) if known else []

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roo_usage.accounting import (
     ROO_INCLUSIVE_SINCE_MS,
+    RecordedUsage,
     condense_usage,
     normalized_input_tokens,
     parse_usage_text,
     recorded_usage,
     request_usage,
     settle_deletions,
+    usage_number,
 )
 from roo_usage.money import usd_to_pico
 from roo_usage.records import Kind, RequestUsage, Source
 
 BEFORE = ROO_INCLUSIVE_SINCE_MS - 1  # 2025-10-31T23:59:59.999Z
 AFTER = ROO_INCLUSIVE_SINCE_MS
+
+
+USAGE_FIELDS = ["tokensIn", "tokensOut", "cacheReads", "cacheWrites", "cost"]
 
 
 def usage_text(**fields: object) -> str:
@@ -46,6 +54,39 @@ def test_missing_numeric_fields_count_as_zero() -> None:
 def test_record_without_any_usage_number_is_unknown() -> None:
     assert not recorded_usage({"apiProtocol": "openai", "request": "[request]"}).known
     assert not recorded_usage({"tokensIn": "12", "cost": None}).known
+
+
+USAGE_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(-1e6, 1e6),
+    st.sampled_from([float("inf"), float("nan"), 0.5, 2.5, -0.5, "12", [1]]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(USAGE_FIELDS), USAGE_VALUES))
+def test_recorded_usage_follows_the_field_rules_for_any_values(record: dict[str, Any]) -> None:
+    """The usual record (whole token counts) takes a shortcut: it must agree with the rules."""
+    numbers = {name: usage_number(record.get(name)) for name in USAGE_FIELDS}
+    if all(value is None for value in numbers.values()):
+        assert recorded_usage(record) == RecordedUsage(known=False)
+        return
+
+    def tokens(name: str) -> int:
+        value = numbers[name]
+        return max(0, round(value)) if value is not None else 0
+
+    cost = numbers["cost"]
+    assert recorded_usage(record) == RecordedUsage(
+        known=True,
+        tokens_in=tokens("tokensIn"),
+        tokens_out=tokens("tokensOut"),
+        cache_reads=tokens("cacheReads"),
+        cache_writes=tokens("cacheWrites"),
+        cost=max(0, usd_to_pico(cost)) if cost is not None else 0,
+    )
 
 
 def test_cost_is_kept_as_recorded_with_float_artefacts() -> None:

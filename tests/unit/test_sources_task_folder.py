@@ -121,6 +121,33 @@ def test_unknown_fields_and_message_kinds_are_ignored(tmp_path: Path) -> None:
     assert [(e.ts, e.tokens_in) for e in entries] == [(T0 + 4, 7)]
 
 
+def test_odd_messages_are_read_as_before(tmp_path: Path) -> None:
+    """Messages whose fields have unexpected types: each is skipped or read by the same rules."""
+    messages = [
+        TASK,
+        {**started(T0 + 1, tokensIn=1), "ts": True},  # a bool is no time
+        {**started(T0 + 2, tokensIn=1), "ts": "12"},
+        {**started(T0 + 3, tokensIn=1), "ts": float(T0 + 3) + 0.75},  # a float time is truncated
+        {**started(T0 + 4, tokensIn=1), "type": "ask"},  # an ask never carries usage
+        {"ts": T0 + 5, "ask": "tool", "text": json.dumps({"tool": "switchMode", "mode": "ask"})},
+        {**started(T0 + 6, tokensIn=1), "say": ["api_req_started"]},
+        say(T0 + 7, "api_req_started", {"tokensIn": 2.5, "cacheReads": True, "cost": "1"}),
+        say(T0 + 8, "text", "chat", modelInfo={"mode": "plan"}),  # no usage: its model info unused
+        started(T0 + 9, tokensIn=-3, tokensOut=4),
+        say(T0 + 10, "api_req_started", {"tokensIn": 2}, modelInfo={"modelId": "m/2"}),
+        {"ts": T0 + 11, "type": "say", "say": "api_req_started", "text": {"tokensIn": 9}},
+    ]
+    task = read_task(make_task(tmp_path, messages), Source.ROO, None)
+    assert [(e.ts, e.known, e.tokens_in, e.tokens_out, e.mode, e.model) for e in task.requests] == [
+        (T0 + 3, True, 1, 0, None, None),
+        (T0 + 7, True, 2, 0, "ask", None),
+        (T0 + 9, True, 0, 4, "ask", None),
+        (T0 + 10, True, 2, 0, "ask", "m/2"),
+        (T0 + 11, True, 9, 0, "ask", None),
+    ]
+    assert task.message_ts == [T0, *(T0 + n for n in range(3, 12))]
+
+
 def test_no_message_text_is_kept(tmp_path: Path) -> None:
     secret = "SECRET-PROMPT-TEXT"
     messages = [
@@ -210,6 +237,26 @@ def test_api_req_finished_is_merged_into_the_latest_started_without_usage(tmp_pa
         (T0 + 1, 10, 20, usd_to_pico("0.005")),
         (T0 + 3, 30, 40, usd_to_pico("0.007")),
         (T0 + 4, 1, 0, usd_to_pico("0.5")),
+    ]
+
+
+def test_api_req_finished_brings_its_protocol_unless_it_has_none(tmp_path: Path) -> None:
+    """The protocol decides whether input includes cache: the merged record's counts."""
+    usage = {"tokensIn": 100, "cacheReads": 30, "cost": 0.001}
+    messages = [
+        TASK,
+        started(OLD + 1, apiProtocol="anthropic", tokensIn="12"),  # no usable number
+        say(OLD + 2, "api_req_finished", {**usage, "apiProtocol": "openai"}),
+        started(OLD + 3, apiProtocol="openai"),
+        say(OLD + 4, "api_req_finished", usage),
+        started(OLD + 5, apiProtocol="openai"),
+        say(OLD + 6, "api_req_finished", {**usage, "apiProtocol": 7}),  # not a protocol
+    ]
+    entries = read(make_task(tmp_path, messages))
+    assert [(e.ts, e.tokens_in) for e in entries] == [
+        (OLD + 1, 100),  # openai: input includes the cache reads
+        (OLD + 3, 100),
+        (OLD + 5, 130),  # no protocol: Anthropic-style input before November 2025
     ]
 
 

@@ -27,14 +27,14 @@ from roo_usage.sources.discovery import StorageFolder
 
 log = logging.getLogger(__name__)
 
-_TOTAL_FIELDS = ("totalCost", "tokensIn", "tokensOut", "cacheReads", "cacheWrites")
-
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
 def _int(value: object) -> int | None:
+    if value.__class__ is int:  # the usual case, first
+        return value if value > 0 else 0
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
@@ -44,19 +44,24 @@ def _int(value: object) -> int | None:
 
 
 def _reported(obj: Mapping[str, Any], source: Source) -> Totals | None:
-    if all(_int(obj.get(name)) is None for name in _TOTAL_FIELDS):
+    get = obj.get
+    raw_cost = get("totalCost")
+    tokens_in, tokens_out = _int(get("tokensIn")), _int(get("tokensOut"))
+    cache_reads, cache_writes = _int(get("cacheReads")), _int(get("cacheWrites"))
+    if (tokens_in, tokens_out, cache_reads, cache_writes) == _NO_TOKENS and _int(raw_cost) is None:
         return None
-    cost = usage_number(obj.get("totalCost"))
-    tokens_in = _int(obj.get("tokensIn")) or 0
-    cache_reads = _int(obj.get("cacheReads")) or 0
-    cache_writes = _int(obj.get("cacheWrites")) or 0
+    cost = usage_number(raw_cost)
+    cache_reads, cache_writes = cache_reads or 0, cache_writes or 0
     return Totals(
         cost=max(0, usd_to_pico(cost)) if cost is not None else 0,
-        tokens_in=normalized_input_tokens(source, tokens_in, cache_reads, cache_writes),
-        tokens_out=_int(obj.get("tokensOut")) or 0,
+        tokens_in=normalized_input_tokens(source, tokens_in or 0, cache_reads, cache_writes),
+        tokens_out=tokens_out or 0,
         cache_reads=cache_reads,
         cache_writes=cache_writes,
     )
+
+
+_NO_TOKENS = (None, None, None, None)
 
 
 def history_item_meta(obj: Mapping[str, Any], source: Source) -> TaskMeta:
@@ -85,14 +90,15 @@ def history_item_meta(obj: Mapping[str, Any], source: Source) -> TaskMeta:
     )
 
 
+_META_FIELDS = tuple(spec.name for spec in fields(TaskMeta))
+
+
 def merge_meta(older: TaskMeta, newer: TaskMeta) -> TaskMeta:
     """``newer``'s known fields over ``older``'s (``None`` never erases what is known)."""
     merged = TaskMeta(source=older.source, task_id=older.task_id)
-    for spec in fields(TaskMeta):
-        new_value = getattr(newer, spec.name)
-        setattr(
-            merged, spec.name, new_value if new_value is not None else getattr(older, spec.name)
-        )
+    for name in _META_FIELDS:
+        new_value = getattr(newer, name)
+        setattr(merged, name, new_value if new_value is not None else getattr(older, name))
     return merged
 
 

@@ -12,6 +12,7 @@ import bisect
 import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from roo_usage.accounting import (
 )
 from roo_usage.records import Kind, ParsedTask, RequestUsage, Source, TaskMeta
 from roo_usage.sources.history import history_item_meta, merge_meta
-from roo_usage.sources.modes import ModeSignal, display_name, read_mode_signals
+from roo_usage.sources.modes import ModeSignal, mode_names, read_mode_signals
 
 UI_MESSAGES = "ui_messages.json"
 API_HISTORY = "api_conversation_history.json"
@@ -66,7 +67,7 @@ class _UsageMessage:
 
     ts: int
     kind: Kind
-    record: dict[str, Any]  # the usage fields (and apiProtocol) only
+    protocol: str | None  # the record's apiProtocol
     usage: RecordedUsage
     info: ModelInfo | None
 
@@ -85,7 +86,7 @@ def _ts(value: object) -> int | None:
 
 
 def _model_info(value: object) -> ModelInfo | None:
-    if not isinstance(value, Mapping):
+    if value is None or not isinstance(value, Mapping):  # Roo messages have none
         return None
     info = ModelInfo(
         mode=_text(value.get("mode")),
@@ -95,12 +96,9 @@ def _model_info(value: object) -> ModelInfo | None:
     return info if info != ModelInfo() else None
 
 
-_KEPT_FIELDS = ("apiProtocol", "tokensIn", "tokensOut", "cacheWrites", "cacheReads", "cost")
-
-
-def _usage_record(text: object) -> dict[str, Any]:
-    record = parse_usage_text(text)
-    return {name: record[name] for name in _KEPT_FIELDS if name in record}
+def _protocol(record: dict[str, Any]) -> str | None:
+    protocol = record.get("apiProtocol")
+    return protocol if isinstance(protocol, str) else None
 
 
 def load_ui_messages(path: Path) -> list[Any] | None:
@@ -164,56 +162,65 @@ def _latest_before(
 def _scan_messages(
     messages: list[Any],
 ) -> tuple[list[_UsageMessage], list[int], list[tuple[int, str]]]:
-    """Usage messages, every message ts, and ``switchMode`` tool asks ``(ts, slug)``."""
+    """Usage messages, every message ts, and ``switchMode`` tool asks ``(ts, slug)``.
+
+    Runs once per message of every task read: most messages are chat text and only give their
+    ts, so everything else is looked at only for the few kinds of message that matter."""
     found: list[_UsageMessage] = []
     all_ts: list[int] = []
     switches: list[tuple[int, str]] = []
     for message in messages:
-        if not isinstance(message, dict) or (ts := _ts(message.get("ts"))) is None:
+        if not isinstance(message, dict):
+            continue
+        get = message.get
+        ts = get("ts")
+        if ts.__class__ is not int and (ts := _ts(ts)) is None:
             continue
         all_ts.append(ts)
-        say = message.get("say")
-        if message.get("type") == "ask" or "ask" in message and say is None:
-            if message.get("ask") == "tool":
-                tool = parse_usage_text(message.get("text"))
+        say = get("say")
+        if get("type") == "ask" or say is None and "ask" in message:
+            if get("ask") == "tool":
+                tool = parse_usage_text(get("text"))
                 if tool.get("tool") == "switchMode" and (slug := _text(tool.get("mode"))):
                     switches.append((ts, slug))
             continue
         if not isinstance(say, str):
             continue
-        info = _model_info(message.get("modelInfo"))
-        if say in _USAGE_SAYS:
-            record = _usage_record(message.get("text"))
-            found.append(_UsageMessage(ts, _USAGE_SAYS[say], record, recorded_usage(record), info))
+        kind = _USAGE_SAYS.get(say)
+        if kind is not None:
+            record = parse_usage_text(get("text"))
+            info = _model_info(get("modelInfo"))
+            usage = recorded_usage(record)
+            found.append(_UsageMessage(ts, kind, _protocol(record), usage, info))
         elif say == "condense_context":
-            usage = condense_usage(message.get("contextCondense"))
-            found.append(_UsageMessage(ts, Kind.CONDENSE, {}, usage, info))
+            usage = condense_usage(get("contextCondense"))
+            info = _model_info(get("modelInfo"))
+            found.append(_UsageMessage(ts, Kind.CONDENSE, None, usage, info))
         elif say == "api_req_finished":
-            _merge_finished(found, _usage_record(message.get("text")))
+            _merge_finished(found, parse_usage_text(get("text")))
     all_ts.sort()
-    switches.sort(key=lambda pair: pair[0])
+    switches.sort(key=itemgetter(0))
     return found, all_ts, switches
 
 
 def _merge_finished(found: list[_UsageMessage], finished: dict[str, Any]) -> None:
     """Old (2024) usage arrived in a separate ``api_req_finished``: merge it into the most
-    recent ``api_req_started`` that has no usage yet."""
+    recent ``api_req_started`` that has no usage yet. The merged record is the started one
+    with the finished one's fields over it; as the started one has no usage number, its usage
+    is the finished one's."""
     usage = recorded_usage(finished)
     if not usage.known:
         return
     for entry in reversed(found):
         if entry.kind == Kind.REQUEST and not entry.usage.known:
-            entry.record = {**entry.record, **finished}
-            entry.usage = recorded_usage(entry.record)
+            entry.usage = usage
+            if "apiProtocol" in finished:
+                entry.protocol = _protocol(finished)
             return
 
 
-@dataclass(frozen=True, slots=True)
-class _Attribution:
-    mode: str | None
-    model: str | None
-    provider: str | None
-    protocol: str | None
+# mode, model, provider and protocol of one usage message
+_Attribution = tuple[str | None, str | None, str | None, str | None]
 
 
 def _attribute(
@@ -238,26 +245,23 @@ def _attribute(
     previous_request: _Attribution | None = None
     strong: ModeSignal | None = None  # the latest request's own or inherited Roo signal
     for entry in found:
-        info = entry.info
-        protocol = entry.record.get("apiProtocol")
-        protocol = protocol if isinstance(protocol, str) else None
-        if entry.kind != Kind.REQUEST and previous_request is not None:
-            result.append(
-                _Attribution(
-                    mode=previous_request.mode,
-                    model=previous_request.model,
-                    provider=info.provider if info and info.provider else previous_request.provider,
-                    protocol=protocol or previous_request.protocol,
-                )
-            )
+        info, protocol = entry.info, entry.protocol
+        is_request = entry.kind == Kind.REQUEST
+        if not is_request and previous_request is not None:
+            mode, model, provider, previous_protocol = previous_request
+            if info and info.provider:
+                provider = info.provider
+            result.append((mode, model, provider, protocol or previous_protocol))
             continue
-        if entry.kind == Kind.REQUEST:
+        if is_request:
             index = bisect.bisect_right(request_ts, entry.ts)
             window_end = request_ts[index] if index < len(request_ts) else None
             start = bisect.bisect_left(signal_ts, entry.ts)
             if start < len(signals) and (window_end is None or signals[start].ts < window_end):
                 strong = signals[start]
-        usage_info: ModelInfo | None = _latest_before(model_usage, usage_ts, entry.ts, True)
+        usage_info: ModelInfo | None = (
+            _latest_before(model_usage, usage_ts, entry.ts, True) if model_usage else None
+        )
         mode = (
             (info.mode if info else None)
             or (usage_info.mode if usage_info else None)
@@ -274,8 +278,8 @@ def _attribute(
         provider = (info.provider if info else None) or (
             usage_info.provider if usage_info else None
         )
-        attribution = _Attribution(mode, model, provider, protocol)
-        if entry.kind == Kind.REQUEST:
+        attribution = (mode, model, provider, protocol)
+        if is_request:
             previous_request = attribution
         result.append(attribution)
     return result
@@ -353,21 +357,18 @@ def read_task(folder: Path, source: Source, history: TaskMeta | None) -> ParsedT
             entry.ts,
             entry.usage,
             kind=entry.kind,
-            api_protocol=attribution.protocol,
-            provider_id=attribution.provider,
-            mode=attribution.mode,
-            model=attribution.model,
+            api_protocol=protocol,
+            provider_id=provider,
+            mode=mode,
+            model=model,
         )
-        for entry, attribution in zip(
+        for entry, (mode, model, provider, protocol) in zip(
             found, _attribute(found, signals, switches, model_usage, meta), strict=True
         )
     ]
-    mode_names = {
-        signal.slug: display_name(signal.name) for signal in signals if signal.name is not None
-    }
     return ParsedTask(
         meta=meta,
         requests=_unique_entries(entries),
-        mode_names=mode_names,
+        mode_names=mode_names(signals),
         message_ts=message_ts,
     )
