@@ -393,3 +393,23 @@ def test_saved_totals_that_do_not_fit_are_ignored(damage: Any) -> None:
     assert pico(summary["totals"]) == 7
     assert [(row["mode"], pico(row), row["tasks"]) for row in summary["byMode"]] == [("code", 7, 1)]
     assert summary["totals"]["tasks"] == 1
+
+
+ranges = st.tuples(days, days).filter(lambda r: r != (None, None))
+
+
+@SETTINGS
+@given(states(), ranges, st.sampled_from(ZONES))
+def test_a_first_date_range_walks_the_tasks_and_agrees_with_the_day_tables(
+    state: LedgerState, day_range: tuple[date | None, date | None], zone_name: str
+) -> None:
+    index = UsageIndex(state, ZoneInfo(zone_name))
+    query = Query(since=day_range[0], until=day_range[1])
+    with patch.object(UsageIndex, "_build_days", side_effect=AssertionError("built day tables")):
+        walked = index.summarize(query)
+    build = UsageIndex._build_days
+    with patch.object(UsageIndex, "_build_days", autospec=True, side_effect=build) as built:
+        from_tables = index.summarize(query)  # a second range builds the tables
+    assert built.called
+    assert walked == from_tables
+    check_breakdowns(walked)
