@@ -1,7 +1,9 @@
 """Child process of figure 1: open the ledger and answer the first summary, then report.
 
-Run as ``python cold_start.py LEDGER_DIR [--profile FILE]``; prints one JSON line with the time
-spent from the first import to the answer and the process's peak RSS.
+Run as ``python cold_start.py LEDGER_DIR QUERIES_JSON [--profile FILE]``; prints one JSON line
+with the time spent from the first import to the answer and the process's peak RSS, and then how
+long the process's first ``current`` and first date-range summaries take (``QUERIES_JSON``: the
+``roo/usageSummary`` params of figure 2).
 """
 
 from __future__ import annotations
@@ -31,9 +33,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def query_of(params: dict[str, Any]) -> Any:
+    """The ``Query`` that ``roo/usageSummary`` params stand for."""
+    from roo_usage.summary import Query
+    from roo_usage.timezone import parse_day
+
+    return Query(
+        params["scope"],
+        params.get("workspaces", []),
+        parse_day(params["since"]) if "since" in params else None,
+        parse_day(params["until"]) if "until" in params else None,
+    )
+
+
 def main() -> None:
     home = Path(sys.argv[1])
-    profile = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--profile" else None
+    queries = json.loads(sys.argv[2])
+    profile = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--profile" else None
 
     def work() -> dict[str, Any]:
         from roo_usage.summary import Query
@@ -44,7 +60,7 @@ def main() -> None:
         opened = time.perf_counter()
         summary = tracker.summary(Query("all"))
         answered = time.perf_counter()
-        return {
+        result = {
             "imports_s": imported - started,
             "open_s": opened - imported,
             "first_summary_s": answered - opened,
@@ -52,6 +68,11 @@ def main() -> None:
             "tasks": summary["totals"]["tasks"],
             "requests": summary["totals"]["requests"],
         }
+        for key in ("current", "days"):  # after the answer: not part of the figure
+            t = time.perf_counter()
+            tracker.summary(query_of(queries[key]))
+            result[f"then_first_{key}_s"] = time.perf_counter() - t
+        return result
 
     if profile:
         import cProfile
