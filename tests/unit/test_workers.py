@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from roo_usage.reads import read_job
+from roo_usage.reads import PARALLEL_MIN_JOBS, read_job, workers_for
 from roo_usage.records import Source
 from roo_usage.workers import run_in_workers
 from tests.unit.helpers import copy_sample
@@ -24,6 +24,15 @@ def test_a_worker_that_cannot_start_falls_back_to_reading_here() -> None:
     jobs = list(range(7))
     got = list(run_in_workers(jobs, "no_such_module:nothing", 2, square))
     assert got == [n * n for n in jobs]
+
+
+def test_a_large_import_gets_two_workers_per_core_and_a_small_one_two() -> None:
+    assert workers_for(2, 10_000) == 4
+    assert workers_for(16, 10_000) == 8  # never more than 8 interpreters
+    assert (
+        workers_for(8, PARALLEL_MIN_JOBS) == 2
+    )  # each worker has enough folders to earn its start
+    assert workers_for(8, 3 * PARALLEL_MIN_JOBS) == 3
 
 
 def test_task_folders_parse_the_same_in_workers(tmp_path: Path) -> None:
