@@ -29,9 +29,8 @@ def test_a_worker_that_cannot_start_falls_back_to_reading_here() -> None:
 def test_a_large_import_gets_two_workers_per_core_and_a_small_one_two() -> None:
     assert workers_for(2, 10_000) == 4
     assert workers_for(16, 10_000) == 8  # never more than 8 interpreters
-    assert (
-        workers_for(8, PARALLEL_MIN_JOBS) == 2
-    )  # each worker has enough folders to earn its start
+    # each worker has enough folders to earn its start-up
+    assert workers_for(8, PARALLEL_MIN_JOBS) == 2
     assert workers_for(8, 3 * PARALLEL_MIN_JOBS) == 3
 
 
