@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -290,52 +291,54 @@ def test_entries_left_on_disk_survive_another_process_compacting(tmp_path: Path)
     assert ledger_requests(reader) == ledger_requests(writer)
 
 
-def test_a_snapshot_of_the_first_schema_still_loads(tmp_path: Path) -> None:
-    ledger = Ledger.open(tmp_path)
-    _fill(ledger)
-    ledger.compact()
-    expected = ledger_requests(ledger)
-    lines = ledger.snapshot_path.read_bytes().split(b"\n")
-    header = orjson.loads(lines[0][len(b'{"header":') :].rstrip(b","))
-    header["schema"] = 1
-    lines[0] = b'{"header":' + orjson.dumps(header) + b","
-    for i, line in enumerate(lines):
-        if line.startswith(b"[["):  # task rows lose the length of their entries (schema 1)
-            row = orjson.loads(line.rstrip(b","))
-            lines[i] = orjson.dumps(row[:2]) + (b"," if line.endswith(b",") else b"")
-    ledger.snapshot_path.write_bytes(b"\n".join(lines))
-    reopened = Ledger.open(tmp_path)
-    assert reopened.warnings == []
-    assert ledger_requests(reopened) == expected
-
-
-def test_entries_whose_recorded_lengths_are_wrong_are_still_found(tmp_path: Path) -> None:
+def _reopens_whole_after(tmp_path: Path, edit: Callable[[bytes], bytes]) -> Ledger:
+    """A compacted ledger whose snapshot ``edit`` changed (and still means the same) opens
+    with every request and no warning."""
     ledger = Ledger.open(tmp_path)
     _fill(ledger)
     ledger.compact()
     expected = ledger_requests(ledger)
     data = ledger.snapshot_path.read_bytes()
-    # an entry row edited by hand to a different length (same figures, one more space)
-    edited = data.replace(b'["roo-code","t1",[', b'["roo-code","t1", [')
+    edited = edit(data)
     assert edited != data
     ledger.snapshot_path.write_bytes(edited)
     reopened = Ledger.open(tmp_path)
     assert reopened.warnings == []
     assert ledger_requests(reopened) == expected
+    return reopened
+
+
+def test_a_snapshot_of_the_first_schema_still_loads(tmp_path: Path) -> None:
+    def as_schema_1(data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        header = orjson.loads(lines[0][len(b'{"header":') :].rstrip(b","))
+        header["schema"] = 1
+        lines[0] = b'{"header":' + orjson.dumps(header) + b","
+        for i, line in enumerate(lines):
+            if line.startswith(b"[["):  # task rows lose the length of their entries
+                row = orjson.loads(line.rstrip(b","))
+                lines[i] = orjson.dumps(row[:2]) + (b"," if line.endswith(b",") else b"")
+        return b"\n".join(lines)
+
+    _reopens_whole_after(tmp_path, as_schema_1)
+
+
+def test_entries_whose_recorded_lengths_are_wrong_are_still_found(tmp_path: Path) -> None:
+    # an entry row edited by hand to a different length (same figures, one more space)
+    _reopens_whole_after(
+        tmp_path, lambda data: data.replace(b'["roo-code","t1",[', b'["roo-code","t1", [')
+    )
 
 
 def test_task_lines_in_another_order_still_find_their_entries(tmp_path: Path) -> None:
-    ledger = Ledger.open(tmp_path)
-    _fill(ledger)
-    ledger.compact()
-    expected = ledger_requests(ledger)
-    lines = ledger.snapshot_path.read_bytes().split(b"\n")
-    first = lines.index(b'"tasks":[') + 1
-    lines[first], lines[first + 1] = lines[first + 1], lines[first]  # same document, reordered
-    ledger.snapshot_path.write_bytes(b"\n".join(lines))
-    reopened = Ledger.open(tmp_path)
-    assert reopened.warnings == []
-    assert ledger_requests(reopened) == expected
+    def reordered(data: bytes) -> bytes:  # the same document
+        lines = data.split(b"\n")
+        first = lines.index(b'"tasks":[') + 1
+        lines[first], lines[first + 1] = lines[first + 1], lines[first]
+        return b"\n".join(lines)
+
+    reopened = _reopens_whole_after(tmp_path, reordered)
+    expected = ledger_requests(reopened)
     reopened.compact()
     assert ledger_requests(Ledger.open(tmp_path)) == expected
 
