@@ -909,6 +909,11 @@ def print_report(data: dict[str, Any]) -> None:
         if i == 0:
             print("  ".join("-" * w for w in widths))
     notes = []
+    if data["quick"]:
+        notes.append(
+            "quick scale: the targets are for the full scale; fixed costs (starting the"
+            " interpreter and the import's workers) weigh more here, most in figure 4"
+        )
     for r in data["results"]:
         d = r["detail"]
         if "error" in d:
@@ -975,7 +980,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     print(f"\nwrote {args.out}")
-    return 0 if all(r["pass"] for r in data["results"]) else 1
+    results = data["results"]
+    # a miss says little at quick scale (see the note), a figure that did not run does
+    if args.quick:
+        ok = all(r["value"] is not None for r in results)
+    else:
+        ok = all(r["pass"] for r in results)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
