@@ -68,8 +68,8 @@ class LspServer:
                 if length is None:
                     continue
                 body = stream.read(length)
-                at = time.perf_counter()
                 message = orjson.loads(body)
+                at = time.perf_counter()  # read and parsed, as a client needs it
                 if "method" in message and "id" in message:  # a request from the server
                     self._send({"id": message["id"], "result": None})
                 elif "method" in message:

@@ -89,10 +89,10 @@ def read_changed(jobs: Sequence[ReadJob]) -> Iterator[TaskRead | Skipped]:
 def workers_for(cores: int, jobs: int) -> int:
     """Up to two workers per core, each with at least ``PARALLEL_MIN_JOBS`` folders to read (a
     worker's start-up costs about 0.1 s of CPU). Two per core because a worker waiting for a file
-    the disk has not delivered yet leaves its core to another: a first import of 10,000 folders
-    on 2 cores with nothing in the page cache went from 126-143 MB/s with 2 workers to 167-177
-    MB/s with 4, and stayed the same with the files cached. Each worker holds one task's files at
-    a time (about 60 MB at most in the benchmark)."""
+    the disk has not delivered yet leaves its core to another: single first imports of 10,000
+    folders on 2 cores with nothing in the page cache ran at 126-143 MB/s with 2 workers and at
+    134-177 MB/s with 4 (the host's speed varies), the same with the files cached. Each worker
+    holds one task's files at a time (about 60 MB at most in the benchmark)."""
     return max(2, min(2 * cores, 8, jobs // PARALLEL_MIN_JOBS))
 
 
