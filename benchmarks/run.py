@@ -205,7 +205,7 @@ class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.scale = QUICK if args.quick else FULL
-        self.only = set(args.only.split(",")) if args.only else set(ALL_FIGURES)
+        self.only = set(args.only.split(",")) if args.only is not None else set(ALL_FIGURES)
         self.results: list[Result] = []
         self.comparison: list[dict[str, Any]] = []
         self.profiles: dict[str, str] = {}
@@ -1011,7 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
         help="cProfile (top 10) each in-process step that misses its target",
     )
     args = parser.parse_args(argv)
-    if args.only and not set(args.only.split(",")) <= set(ALL_FIGURES):
+    if args.only is not None and not set(args.only.split(",")) <= set(ALL_FIGURES):
         parser.error(f"--only takes {','.join(ALL_FIGURES)}")
     data = Bench(args).run()
     print_report(data)
