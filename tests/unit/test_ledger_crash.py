@@ -73,9 +73,14 @@ def run_and_kill(script: Path, home: Path, start: int, commits: int, compact_byt
             break
     time.sleep(random.uniform(0, 0.004))
     proc.send_signal(signal.SIGKILL)
-    rest, _ = proc.communicate(timeout=30)
-    for line in rest.split():
+    # read the rest through the same stream: lines it has buffered already are in it (the
+    # pipe alone, as communicate() reads it, would lose them)
+    for line in proc.stdout.read().split():
         last = int(line)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    if proc.stderr:
+        proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     return last
 
