@@ -34,16 +34,12 @@ def peak_rss_mb() -> float:
 
 
 def query_of(params: dict[str, Any]) -> Any:
-    """The ``Query`` that ``roo/usageSummary`` params stand for."""
+    """The ``Query`` that ``roo/usageSummary`` params stand for, read as the server reads them."""
+    from roo_usage.lsp.protocol import SummaryParams, parse_params
     from roo_usage.summary import Query
-    from roo_usage.timezone import parse_day
 
-    return Query(
-        params["scope"],
-        params.get("workspaces", []),
-        parse_day(params["since"]) if "since" in params else None,
-        parse_day(params["until"]) if "until" in params else None,
-    )
+    parsed = parse_params(SummaryParams, params)
+    return Query(parsed.scope, parsed.workspaces or [], parsed.since, parsed.until)
 
 
 def main() -> None:
